@@ -1,0 +1,189 @@
+/* Unit tests for common/: addresses, HTTP dates, buffers, whole I/O. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "tap.h"
+
+static void
+test_addr(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(8080) };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(443) };
+	char buf[ADDR_STRLEN];
+
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	is_str(addr_format((struct sockaddr *)&sin, buf, sizeof(buf)),
+	    "127.0.0.1:8080", "IPv4 address:port");
+	sin6.sin6_addr = in6addr_loopback;
+	is_str(addr_format((struct sockaddr *)&sin6, buf, sizeof(buf)),
+	    "[::1]:443", "IPv6 in brackets");
+	is_str(addr_format_ip((struct sockaddr *)&sin6, buf, sizeof(buf)),
+	    "::1", "IPv6 without port");
+	inet_pton(AF_INET6, "2001:db8::ffff:1", &sin6.sin6_addr);
+	sin6.sin6_port = htons(65535);
+	is_str(addr_format((struct sockaddr *)&sin6, buf, sizeof(buf)),
+	    "[2001:db8::ffff:1]:65535", "IPv6 with highest port");
+	is_int(addr_port((struct sockaddr *)&sin), 8080, "port of IPv4");
+	is_str(addr_family_name(AF_INET6), "IPv6", "family name");
+}
+
+static void
+check_date(const char *s, time_t want, const char *what)
+{
+	time_t t = -12345;
+
+	is_int(httpdate_parse(s, &t), 0, "parse %s: %s", what, s);
+	is_int(t, want, "value of %s", what);
+}
+
+static void
+check_bad_date(const char *s)
+{
+	time_t t = 0;
+
+	is_int(httpdate_parse(s, &t), -1, "reject \"%s\"", s);
+}
+
+static void
+test_httpdate(void)
+{
+	char buf[HTTPDATE_LEN + 1];
+
+	is_str(httpdate_format(784111777, buf), "Sun, 06 Nov 1994 08:49:37 GMT",
+	    "format RFC example");
+	is_str(httpdate_format(0, buf), "Thu, 01 Jan 1970 00:00:00 GMT", "epoch");
+	is_str(httpdate_format(951782400, buf), "Tue, 29 Feb 2000 00:00:00 GMT",
+	    "leap day 2000");
+	is_str(httpdate_format(2147483647, buf), "Tue, 19 Jan 2038 03:14:07 GMT",
+	    "last 32-bit second");
+	is_str(httpdate_format(2147483648LL, buf), "Tue, 19 Jan 2038 03:14:08 GMT",
+	    "first second past 2038");
+	is_str(httpdate_format(4102444800LL, buf), "Fri, 01 Jan 2100 00:00:00 GMT",
+	    "year 2100");
+
+	check_date("Sun, 06 Nov 1994 08:49:37 GMT", 784111777, "IMF-fixdate");
+	check_date("Sunday, 06-Nov-94 08:49:37 GMT", 784111777, "RFC 850");
+	check_date("Sun Nov  6 08:49:37 1994", 784111777, "asctime");
+	check_date("Thu, 01 Jan 1970 00:00:00 GMT", 0, "epoch");
+	check_date("Tue, 29 Feb 2000 00:00:00 GMT", 951782400, "leap 2000");
+	check_date("Thu, 29 Feb 2024 12:00:00 GMT", 1709208000, "leap 2024");
+	check_date("Tue, 19 Jan 2038 03:14:08 GMT", 2147483648LL, "past 2038");
+	check_date("Fri, 31 Dec 9999 23:59:59 GMT", 253402300799LL, "year 9999");
+	check_date("Thursday, 01-Jan-70 00:00:00 GMT", 0, "RFC 850 year 70");
+	check_date("Tuesday, 19-Jan-38 03:14:08 GMT", 2147483648LL, "RFC 850 year 38");
+	check_date("Sat Jan  1 00:00:00 2000", 946684800, "asctime 2000");
+	check_date("Wed Dec 31 23:59:60 2025", 1767225599, "leap second");
+
+	check_bad_date("");
+	check_bad_date("Sun, 06 Nov 1994 08:49:37");
+	check_bad_date("Sun, 06 Nov 1994 08:49:37 GMT ");
+	check_bad_date("Sun, 06 Nov 1994 08:49:37 UTC");
+	check_bad_date("Sun, 6 Nov 1994 08:49:37 GMT");
+	check_bad_date("Sun, 06 nov 1994 08:49:37 GMT");
+	check_bad_date("Mon, 06 Nov 1994 08:49:37 GMT");	/* wrong weekday */
+	check_bad_date("Tue, 29 Feb 2100 00:00:00 GMT");	/* 2100 is not leap */
+	check_bad_date("Sat, 29 Feb 2025 00:00:00 GMT");
+	check_bad_date("Sun, 31 Nov 1994 08:49:37 GMT");
+	check_bad_date("Sun, 06 Nov 1994 24:00:00 GMT");
+	check_bad_date("Sun, 06 Nov 1994 08:60:00 GMT");
+	check_bad_date("Sun, 00 Nov 1994 08:49:37 GMT");
+	check_bad_date("Sun, 06 Nov 94 08:49:37 GMT");
+	check_bad_date("Sunday, 06-Nov-1994 08:49:37 GMT");
+	check_bad_date("Sun Nov 6 08:49:37 1994");
+	check_bad_date("Sunday, 06 Nov 1994 08:49:37 GMT");
+	check_bad_date("-1");
+	check_bad_date("Sun, 06 Nov 1994 08:49:37 GMT\n");
+	is_int(httpdate_parse(NULL, &(time_t){0}), -1, "NULL string");
+}
+
+static void
+test_buf(void)
+{
+	struct buf b;
+	int i;
+
+	buf_init(&b);
+	buf_puts(&b, "a");
+	buf_printf(&b, "%d-%s", 42, "x");
+	is_str(b.data, "a42-x", "append and printf");
+	for (i = 0; i < 10000; i++)
+		buf_puts(&b, "0123456789");
+	is_int(b.len, 5 + 100000, "grows past many doublings");
+	buf_reset(&b);
+	buf_html_escape(&b, "<a href=\"x\">&'", 14);
+	is_str(b.data, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;", "html escape");
+	buf_reset(&b);
+	buf_url_escape(&b, "a b#?%/\xc3\xa9.txt", 14);
+	is_str(b.data, "a%20b%23%3F%25/%C3%A9.txt", "url escape");
+	ok(!b.failed, "no allocation failure");
+	buf_free(&b);
+}
+
+static void
+test_io(void)
+{
+	int sv[2], flags;
+	static char big[1 << 20], back[1 << 20];
+	ssize_t n;
+	size_t i;
+	pid_t pid;
+
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1) {
+		ok(0, "socketpair: %s", strerror(errno));
+		return;
+	}
+	/* Non-blocking writer and a 1 MiB message: short counts and EAGAIN. */
+	flags = fcntl(sv[0], F_GETFL);
+	fcntl(sv[0], F_SETFL, flags | O_NONBLOCK);
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		n = io_read_full(sv[1], back, sizeof(back), 5000);
+		_exit(n == (ssize_t)sizeof(back) &&
+		    memcmp(big, back, sizeof(back)) == 0 ? 0 : 1);
+	}
+	close(sv[1]);
+	is_int(io_write_all(sv[0], big, sizeof(big), 5000), sizeof(big),
+	    "write 1 MiB through a non-blocking socket");
+	close(sv[0]);
+	{
+		int status = -1;
+		waitpid(pid, &status, 0);
+		is_int(status, 0, "reader got every byte in order");
+	}
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	errno = 0;
+	n = io_read_some(sv[0], back, 10, 100);
+	is_int(n, -1, "read times out when the peer is silent");
+	is_int(errno, ETIMEDOUT, "errno is ETIMEDOUT");
+	if (write(sv[1], "hello", 5) != 5)
+		ok(0, "write");
+	close(sv[1]);
+	n = io_read_full(sv[0], back, 10, 100);
+	is_int(n, 5, "short read at end of stream");
+	is_int(io_read_some(sv[0], back, 10, 100), 0, "then end of stream");
+	close(sv[0]);
+}
+
+int
+main(void)
+{
+	test_addr();
+	test_httpdate();
+	test_buf();
+	test_io();
+	return tap_done();
+}
