@@ -1,0 +1,136 @@
+/*
+ * log.c: the access log, in the combined log format with the client's
+ * ephemeral port after its address:
+ *   127.0.0.1:50312 - - [27/Nov/2026:05:30:00 +0000] "GET / HTTP/1.0" 200 1234 "-" "curl/7.88.1"
+ * Bytes that come from the client (request line, Referer, User-Agent) are
+ * escaped (\" \\ \xHH) so nobody can forge a line. Each line is one
+ * write(2) on an O_APPEND descriptor, so lines from concurrent children
+ * never interleave.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sockwebd.h"
+
+static int log_fd = -1;
+static const char *log_path;	/* NULL: standard output */
+static bool log_failed;		/* warn once, not per request */
+
+int
+log_access_open(const char *path)
+{
+	int fd;
+
+	log_path = path;
+	if (path == NULL || strcmp(path, "-") == 0) {
+		log_path = NULL;
+		log_fd = STDOUT_FILENO;
+		return 0;
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		log_warn("access log %s", path);
+		return -1;
+	}
+	log_fd = fd;
+	return 0;
+}
+
+/* SIGHUP: after logrotate moved the file, start a new one. */
+int
+log_access_reopen(void)
+{
+	int old = log_fd;
+
+	if (log_path == NULL)
+		return 0;
+	if (log_access_open(log_path) == -1) {
+		log_fd = old;		/* keep logging to the old file */
+		return -1;
+	}
+	if (old >= 0 && old != log_fd)
+		close(old);
+	return 0;
+}
+
+void
+log_access_close(void)
+{
+	if (log_fd > STDERR_FILENO)
+		close(log_fd);
+	log_fd = -1;
+}
+
+static void
+escape(struct buf *b, const char *s, size_t len)
+{
+	size_t i;
+	unsigned char ch;
+
+	if (s == NULL || len == 0) {
+		buf_puts(b, "-");
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		ch = (unsigned char)s[i];
+		if (ch == '"' || ch == '\\')
+			buf_printf(b, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			buf_printf(b, "\\x%02X", ch);
+		else
+			buf_append(b, s + i, 1);
+	}
+}
+
+static void
+request_line(struct buf *b, const struct request *req)
+{
+	const http_parser *p = &req->parser;
+
+	if (req->target_len == 0) {
+		escape(b, req->head, strnlen(req->head, req->head_len));
+		return;
+	}
+	buf_printf(b, "%s ", request_method_name(req));
+	escape(b, req->target, req->target_len);
+	if (p->http_major != 0 || p->http_minor != 0)
+		buf_printf(b, " HTTP/%u.%u", p->http_major, p->http_minor);
+}
+
+void
+log_access(const struct conn *c, const struct request *req,
+    const struct response *resp)
+{
+	char stamp[64];
+	struct buf b;
+	struct tm tm;
+	time_t now;
+	const char *v;
+
+	if (log_fd < 0)
+		return;
+	buf_init(&b);
+	now = time(NULL);
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S %z", &tm);
+	buf_printf(&b, "%s - - [%s] \"", c->peer_name, stamp);
+	request_line(&b, req);
+	buf_printf(&b, "\" %d %jd \"", resp->status, (intmax_t)resp->sent);
+	v = request_header(req, "Referer");
+	escape(&b, v, v ? strlen(v) : 0);
+	buf_puts(&b, "\" \"");
+	v = request_header(req, "User-Agent");
+	escape(&b, v, v ? strlen(v) : 0);
+	buf_puts(&b, "\"\n");
+	if (!b.failed && write(log_fd, b.data, b.len) == -1 && !log_failed) {
+		log_failed = true;
+		log_warn("write access log");
+	}
+	buf_free(&b);
+}

@@ -1,0 +1,166 @@
+/*
+ * options.c: sockwebd's command line, short and long forms. A mistake is
+ * reported with the option and the reason, then the usage, exit 2.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockwebd.h"
+
+enum {
+	OPT_CHROOT = 256, OPT_PIDFILE, OPT_NO_LISTING, OPT_NO_PEER
+};
+
+static const struct option long_options[] = {
+	{ "port",		required_argument,	NULL, 'p' },
+	{ "listen",		required_argument,	NULL, 'l' },
+	{ "root",		required_argument,	NULL, 'r' },
+	{ "max-children",	required_argument,	NULL, 'c' },
+	{ "timeout",		required_argument,	NULL, 't' },
+	{ "access-log",		required_argument,	NULL, 'L' },
+	{ "quiet",		no_argument,		NULL, 'q' },
+	{ "user",		required_argument,	NULL, 'u' },
+	{ "chroot",		no_argument,		NULL, OPT_CHROOT },
+	{ "daemon",		no_argument,		NULL, 'd' },
+	{ "pidfile",		required_argument,	NULL, OPT_PIDFILE },
+	{ "no-listing",		no_argument,		NULL, OPT_NO_LISTING },
+	{ "no-peer",		no_argument,		NULL, OPT_NO_PEER },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "version",		no_argument,		NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+void
+options_usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: sockwebd [-p PORT] [-l ADDR]... [-r ROOT] [-c MAX_CHILDREN] [-t SECONDS]\n"
+"                [-L FILE|-] [-q] [-u USER] [--chroot] [-d] [--pidfile FILE]\n"
+"                [--no-listing] [--no-peer] [-h] [-V]\n"
+"\n"
+"A forking HTTP/1.0 static-file server.\n"
+"\n"
+"  -p, --port PORT          well-known port to listen on (default 8080; 0: any)\n"
+"  -l, --listen ADDR        address or host name to listen on; repeatable\n"
+"                           (default: every IPv4 and IPv6 interface)\n"
+"  -r, --root DIR           document root (default www)\n"
+"  -c, --max-children N     most connections served at once (default 256)\n"
+"  -t, --timeout SECONDS    time to receive a request, and to send (default 10)\n"
+"  -L, --access-log FILE    append the access log to FILE; - for stdout (default)\n"
+"  -q, --quiet              no access log\n"
+"  -u, --user USER          switch to USER after binding\n"
+"      --chroot             chroot into the document root before serving\n"
+"  -d, --daemon             detach from the terminal and run in the background\n"
+"      --pidfile FILE       write the server's pid to FILE\n"
+"      --no-listing         403 instead of a listing for directories without index.html\n"
+"      --no-peer            turn off the /_peer endpoint\n"
+"  -h, --help               show this help and exit\n"
+"  -V, --version            show the version and exit\n");
+}
+
+/* A whole decimal number within [min, max]. */
+static int
+parse_number(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void
+config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->port = "8080";
+	cfg->root = NULL;		/* main.c picks www or the installed site */
+	cfg->max_children = 256;
+	cfg->timeout_sec = 10;
+	cfg->listing = true;
+	cfg->peer = true;
+}
+
+static int
+bad(const char *what, const char *value)
+{
+	log_warnx("invalid %s: '%s'", what, value);
+	return -1;
+}
+
+static int
+apply_option(struct config *cfg, int ch, const char *arg)
+{
+	long v;
+
+	switch (ch) {
+	case 'p':
+		if (parse_number(arg, 0, 65535, &v) == -1)
+			return bad("port", arg);
+		cfg->port = arg;
+		break;
+	case 'l':
+		if (cfg->nlisten == MAX_LISTEN)
+			return bad("-l (too many addresses)", arg);
+		cfg->listen[cfg->nlisten++] = arg;
+		break;
+	case 'r': cfg->root = arg; break;
+	case 'c':
+		if (parse_number(arg, 1, 1000000, &v) == -1)
+			return bad("max children", arg);
+		cfg->max_children = (unsigned)v;
+		break;
+	case 't':
+		if (parse_number(arg, 1, 86400, &v) == -1)
+			return bad("timeout", arg);
+		cfg->timeout_sec = (unsigned)v;
+		break;
+	case 'L': cfg->access_log = arg; break;
+	case 'q': cfg->quiet = true; break;
+	case 'u': cfg->user = arg; break;
+	case 'd': cfg->daemon = true; break;
+	case OPT_CHROOT: cfg->chroot = true; break;
+	case OPT_PIDFILE: cfg->pidfile = arg; break;
+	case OPT_NO_LISTING: cfg->listing = false; break;
+	case OPT_NO_PEER: cfg->peer = false; break;
+	default: return -1;
+	}
+	return 0;
+}
+
+enum options_result
+options_parse(struct config *cfg, int argc, char **argv)
+{
+	int ch;
+
+	config_defaults(cfg);
+	opterr = 1;
+	while ((ch = getopt_long(argc, argv, "p:l:r:c:t:L:qu:dhV", long_options,
+	    NULL)) != -1) {
+		if (ch == 'h') {
+			options_usage(stdout);
+			return OPTIONS_EXIT_OK;
+		}
+		if (ch == 'V') {
+			printf("sockwebd (sockweb) %s\n", SOCKWEB_VERSION);
+			return OPTIONS_EXIT_OK;
+		}
+		if (ch == '?' || apply_option(cfg, ch, optarg) == -1)
+			return OPTIONS_USAGE;
+	}
+	if (optind < argc) {
+		log_warnx("unexpected argument: '%s'", argv[optind]);
+		return OPTIONS_USAGE;
+	}
+	return OPTIONS_RUN;
+}

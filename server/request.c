@@ -1,0 +1,292 @@
+/*
+ * request.c: an HTTP request, parsed with http-parser. The callbacks only
+ * copy bytes into a struct request and enforce size limits; no I/O happens
+ * here, so the parser can be fed a request split at any byte (as TCP may
+ * deliver it) by the unit tests and the fuzzer alike.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sockwebd.h"
+
+static int on_message_begin(http_parser *);
+static int on_url(http_parser *, const char *, size_t);
+static int on_header_field(http_parser *, const char *, size_t);
+static int on_header_value(http_parser *, const char *, size_t);
+static int on_headers_complete(http_parser *);
+static int on_message_complete(http_parser *);
+
+static const http_parser_settings settings = {
+	.on_message_begin = on_message_begin,
+	.on_url = on_url,
+	.on_header_field = on_header_field,
+	.on_header_value = on_header_value,
+	.on_headers_complete = on_headers_complete,
+	.on_message_complete = on_message_complete,
+};
+
+void
+request_init(struct request *req)
+{
+	memset(req, 0, offsetof(struct request, target));
+	req->target[0] = '\0';
+	req->target_len = 0;
+	req->arena_len = 0;
+	req->nheaders = 0;
+	req->last = HDR_NONE;
+	req->head_len = 0;
+	http_parser_init(&req->parser, HTTP_REQUEST);
+	req->parser.data = req;
+}
+
+static int
+fail(struct request *req, int status)
+{
+	req->status = status;
+	return -1;
+}
+
+static int
+on_message_begin(http_parser *p)
+{
+	((struct request *)p->data)->started = true;
+	return 0;
+}
+
+static int
+on_url(http_parser *p, const char *at, size_t len)
+{
+	struct request *req = p->data;
+
+	if (len > REQ_LINE_MAX - req->target_len)
+		return fail(req, 414);
+	memcpy(req->target + req->target_len, at, len);
+	req->target_len += len;
+	req->target[req->target_len] = '\0';
+	return 0;
+}
+
+/* Header names and values live NUL-terminated in one bounded arena. */
+static int
+arena_add(struct request *req, const char *at, size_t len)
+{
+	/* The arena holds REQ_HEADERS_MAX bytes of text plus the NULs. */
+	if (len >= sizeof(req->arena) - req->arena_len)
+		return fail(req, 431);
+	memcpy(req->arena + req->arena_len, at, len);
+	req->arena_len += len;
+	return 0;
+}
+
+static void
+arena_end(struct request *req)
+{
+	req->arena[req->arena_len++] = '\0';
+}
+
+static int
+on_header_field(http_parser *p, const char *at, size_t len)
+{
+	struct request *req = p->data;
+
+	if (req->last != HDR_FIELD) {
+		if (req->last == HDR_VALUE)
+			arena_end(req);
+		if (req->nheaders == REQ_FIELDS_MAX)
+			return fail(req, 431);
+		req->headers[req->nheaders].value = 0;
+		req->headers[req->nheaders++].name = req->arena_len;
+		req->last = HDR_FIELD;
+	}
+	return arena_add(req, at, len);
+}
+
+static int
+on_header_value(http_parser *p, const char *at, size_t len)
+{
+	struct request *req = p->data;
+
+	if (req->last != HDR_VALUE) {
+		arena_end(req);
+		req->headers[req->nheaders - 1].value = req->arena_len;
+		req->last = HDR_VALUE;
+	}
+	return arena_add(req, at, len);
+}
+
+static bool
+version_supported(unsigned major, unsigned minor)
+{
+	return (major == 1 && minor <= 1) || (major == 0 && minor == 9);
+}
+
+/* RFC 9110 section 15.5.6: a known method we do not allow is 405. */
+static int
+method_status(unsigned method)
+{
+	switch (method) {
+	case HTTP_GET:
+	case HTTP_HEAD:
+		return 0;
+	case HTTP_POST:
+	case HTTP_PUT:
+	case HTTP_DELETE:
+	case HTTP_OPTIONS:
+	case HTTP_PATCH:
+		return 405;
+	default:
+		return 501;
+	}
+}
+
+static int
+on_headers_complete(http_parser *p)
+{
+	struct request *req = p->data;
+	int status;
+
+	if (req->last == HDR_VALUE)
+		arena_end(req);
+	else if (req->last == HDR_FIELD)	/* a name without a value */
+		return fail(req, 400);
+	req->method = p->method;
+	req->major = p->http_major;
+	req->minor = p->http_minor;
+	req->keep_alive = http_should_keep_alive(p) != 0;
+	if (!version_supported(req->major, req->minor))
+		return fail(req, 505);
+	if ((status = method_status(req->method)) != 0)
+		return fail(req, status);
+	/* RFC 9112 section 3.2: an HTTP/1.1 request without Host is bad. */
+	if (req->major == 1 && req->minor == 1 && !request_header(req, "Host"))
+		return fail(req, 400);
+	return 0;
+}
+
+static int
+on_message_complete(http_parser *p)
+{
+	struct request *req = p->data;
+
+	req->state = REQUEST_DONE;
+	/* Stop here: what follows belongs to the next (pipelined) request. */
+	http_parser_pause(p, 1);
+	return 0;
+}
+
+/*
+ * An unknown method is 501 only if it is a well-formed token followed by a
+ * space (RFC 9110 section 9.1); anything else is not HTTP at all: 400.
+ */
+static int
+unknown_method_status(const struct request *req)
+{
+	static const char tchar_extra[] = "!#$%&'*+-.^_`|~";
+	size_t i;
+
+	for (i = 0; i < req->head_len; i++) {
+		unsigned char c = (unsigned char)req->head[i];
+		if (c == ' ')
+			return i > 0 ? 501 : 400;
+		if (!isalnum(c) && strchr(tchar_extra, c) == NULL)
+			return 400;
+	}
+	return req->head_len == sizeof(req->head) ? 501 : 400;
+}
+
+static int
+error_status(const struct request *req, enum http_errno err)
+{
+	if (req->status != 0)
+		return req->status;
+	switch (err) {
+	case HPE_INVALID_METHOD:
+		return unknown_method_status(req);
+	case HPE_HEADER_OVERFLOW:
+		return req->nheaders == 0 && req->last == HDR_NONE ? 414 : 431;
+	default:
+		return 400;
+	}
+}
+
+/*
+ * A "simple request" (HTTP/0.9: "GET /path" and a line end, no version):
+ * http-parser notes version 0.9 and goes on to wait for headers that will
+ * never come, so we finish the request ourselves.
+ */
+static void
+check_simple_request(struct request *req)
+{
+	const http_parser *p = &req->parser;
+
+	if (p->http_major != 0 || p->http_minor != 9 || req->target_len == 0)
+		return;
+	req->major = 0;
+	req->minor = 9;
+	req->method = p->method;
+	req->keep_alive = false;
+	if (req->method != HTTP_GET) {
+		req->state = REQUEST_ERROR;
+		req->status = 400;
+		return;
+	}
+	req->state = REQUEST_DONE;
+}
+
+/*
+ * Feed bytes as they arrive. Returns how many were used: after
+ * REQUEST_DONE, the rest (len - used) starts the next request.
+ */
+size_t
+request_feed(struct request *req, const char *data, size_t len)
+{
+	enum http_errno err;
+	size_t n, copy;
+
+	if (req->state != REQUEST_INCOMPLETE)
+		return 0;
+	copy = sizeof(req->head) - req->head_len;
+	copy = copy < len ? copy : len;
+	memcpy(req->head + req->head_len, data, copy);
+	req->head_len += copy;
+	if (len > 0)
+		req->started = true;
+
+	n = http_parser_execute(&req->parser, &settings, data, len);
+	if (req->state == REQUEST_DONE)
+		return n;
+	err = HTTP_PARSER_ERRNO(&req->parser);
+	if (err != HPE_OK) {
+		req->state = REQUEST_ERROR;
+		req->status = error_status(req, err);
+		req->keep_alive = false;
+		return n;
+	}
+	if (len > 0)
+		check_simple_request(req);
+	return n;
+}
+
+const char *
+request_header(const struct request *req, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < req->nheaders; i++) {
+		/* A header still being received has no value yet. */
+		if (req->headers[i].value == 0)
+			continue;
+		if (strcasecmp(req->arena + req->headers[i].name, name) == 0)
+			return req->arena + req->headers[i].value;
+	}
+	return NULL;
+}
+
+const char *
+request_method_name(const struct request *req)
+{
+	return http_method_str((enum http_method)req->parser.method);
+}
