@@ -122,7 +122,7 @@ test_buf(void)
 	buf_html_escape(&b, "<a href=\"x\">&'", 14);
 	is_str(b.data, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;", "html escape");
 	buf_reset(&b);
-	buf_url_escape(&b, "a b#?%/\xc3\xa9.txt", 14);
+	buf_url_escape(&b, "a b#?%/\xc3\xa9.txt", 13);
 	is_str(b.data, "a%20b%23%3F%25/%C3%A9.txt", "url escape");
 	ok(!b.failed, "no allocation failure");
 	buf_free(&b);
