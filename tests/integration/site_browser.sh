@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# tests/integration/site_browser.sh: the default site in a real browser.
+# Headless Chromium loads every page from a running sockwebd; the DOM it
+# dumps after scripts ran must carry the page's title; /_peer.html must show
+# the browser's own ephemeral port, the one at the start of the server's
+# access-log line for that GET /_peer; a screenshot of the home page is saved
+# as $TEST_DIR/home.png (and home-phone.png at a phone's width).
+# Every Chromium run is bounded by timeout(1) and stopped by its pid.
+. "$top_srcdir/tests/lib.sh"
+
+CHROMIUM=${CHROMIUM:-}
+if [ -z "$CHROMIUM" ]; then
+	for c in chromium chromium-browser google-chrome; do
+		if command -v "$c" >/dev/null 2>&1; then
+			CHROMIUM=$(command -v "$c")
+			break
+		fi
+	done
+fi
+[ -n "$CHROMIUM" ] || skip_all "chromium not found (Debian package chromium)"
+
+WWW="$top_srcdir/www"
+start_sockwebd -r "$WWW" || bail_out "sockwebd did not start"
+
+# chrome OUT ARGS...: one headless Chromium run, stdout to OUT, at most 60 s.
+# --disable-background-networking and friends keep it from calling home,
+# which would only time out in a sandboxed build.
+n_runs=0
+chrome() {
+	local out=$1 profile pid rc
+	shift
+	n_runs=$((n_runs + 1))
+	profile="$TEST_DIR/profile.$n_runs"
+	mkdir -p "$profile"
+	timeout -k 5 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+		--disable-quic --no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync --disable-extensions \
+		--disable-default-apps --mute-audio --hide-scrollbars \
+		--user-data-dir="$profile" "$@" \
+		>"$out" 2>>"$TEST_DIR/chromium.err" </dev/null &
+	pid=$!
+	track_pid "$pid"
+	wait "$pid"
+	rc=$?
+	rm -rf "$profile"
+	return "$rc"
+}
+
+# dump PATH: the DOM of $BASE/PATH after its scripts ran, in $TEST_DIR.
+dump() {
+	local file="$TEST_DIR/dom$(printf '%s' "$1" | tr -c 'A-Za-z0-9.-' '_').html"
+	chrome "$file" --virtual-time-budget=5000 --dump-dom "$BASE$1"
+	DOM=$(cat "$file")
+}
+
+# title_of FILE: the text of the first <title> in an HTML file, on one line.
+title_of() {
+	tr '\n' ' ' <"$1" | sed -n 's:.*<title>\([^<]*\)</title>.*:\1:p' | head -n 1
+}
+
+# Every page: the title in the browser's DOM is the one in the source.
+for page in "$WWW"/*.html; do
+	name=${page#"$WWW"/}
+	want=$(title_of "$page")
+	dump "/$name"
+	rc=$?
+	got=$(printf '%s' "$DOM" | tr '\n' ' ' |
+		sed -n 's:.*<title>\([^<]*\)</title>.*:\1:p' | head -n 1)
+	if [ "$rc" -ne 0 ] || [ -z "$want" ]; then
+		ok 1 "chromium loaded /$name (exit $rc)"
+		continue
+	fi
+	is "$got" "$want" "/$name in the browser has its title"
+	like "$DOM" '<h1[ >]' "/$name in the browser has a heading"
+done
+
+# The directory listing of /samples/ renders with a title and the big file.
+dump /samples/
+like "$DOM" '<title>[^<]+</title>' "/samples/ listing has a title in the browser"
+like "$DOM" 'random-1MiB\.bin' "/samples/ listing shows random-1MiB.bin"
+
+# The live page: the browser's own port, as sockwebd saw it.
+dump /_peer.html
+port=$(printf '%s' "$DOM" | sed -n 's:.*<span id="client-port"[^>]*>\([^<]*\)</span>.*:\1:p' | head -n 1)
+like "$port" '^[0-9]+$' "/_peer.html shows a numeric client port ($port)"
+ok $(( ${port:-0} >= 1 && ${port:-0} <= 65535 ? 0 : 1 )) "the client port is in 1..65535"
+sport=$(printf '%s' "$DOM" | sed -n 's:.*<span id="server-port"[^>]*>\([^<]*\)</span>.*:\1:p' | head -n 1)
+is "$sport" "$PORT" "/_peer.html shows the server's port"
+ip=$(printf '%s' "$DOM" | sed -n 's:.*<span id="client-ip"[^>]*>\([^<]*\)</span>.*:\1:p' | head -n 1)
+is "$ip" "127.0.0.1" "/_peer.html shows the browser's address"
+unlike "$DOM" 'class="error"' "/_peer.html shows no error"
+re="^127\\.0\\.0\\.1:${port:-x} .*\"GET /_peer HTTP/1\\.[01]\" 200 "
+wait_for_line "$ACCESS_LOG" "$re" 5
+ok $? "the access log has GET /_peer from 127.0.0.1:$port"
+if [ "$tap_failed" -gt 0 ]; then
+	diag "access log:"
+	sed 's/^/#   /' "$ACCESS_LOG"
+fi
+
+for field in pid request; do
+	v=$(printf '%s' "$DOM" | sed -n "s:.*<[a-z]* id=\"$field\"[^>]*>\([^<]*\)<.*:\1:p" | head -n 1)
+	like "$v" '^[1-9][0-9]*$' "/_peer.html shows the $field ($v)"
+done
+
+# With --no-peer, /_peer is a 404 and the page says so instead of failing
+# silently.
+start_sockwebd -r "$WWW" --no-peer || bail_out "sockwebd --no-peer did not start"
+dump /_peer.html
+like "$DOM" 'class="error"[^>]*>[^<]*404' "with --no-peer, /_peer.html reports the 404"
+
+# Screenshots of the home page, desktop and phone widths.
+rm -f "$TEST_DIR/home.png" "$TEST_DIR/home-phone.png"
+chrome /dev/null --window-size=1280,900 --screenshot="$TEST_DIR/home.png" "$BASE/"
+magic=$(head -c 8 "$TEST_DIR/home.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')
+is "$magic" 89504e470d0a1a0a "home page screenshot saved as tests/out/$TEST_NAME/home.png"
+size=$(wc -c <"$TEST_DIR/home.png" 2>/dev/null || echo 0)
+ok $(( size > 10000 ? 0 : 1 )) "the screenshot is not blank ($size bytes)"
+chrome /dev/null --window-size=390,844 --screenshot="$TEST_DIR/home-phone.png" "$BASE/"
+[ -s "$TEST_DIR/home-phone.png" ]
+ok $? "phone-width screenshot saved as home-phone.png"
+
+done_testing
