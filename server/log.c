@@ -103,23 +103,38 @@ request_line(struct buf *b, const struct request *req)
 		buf_printf(b, " HTTP/%u.%u", p->http_major, p->http_minor);
 }
 
+static void
+log_begin(struct buf *b, const char *peer_name)
+{
+	char stamp[64];
+	struct tm tm;
+	time_t now = time(NULL);
+
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S %z", &tm);
+	buf_printf(b, "%s - - [%s] \"", peer_name, stamp);
+}
+
+static void
+log_end(struct buf *b)
+{
+	if (!b->failed && write(log_fd, b->data, b->len) == -1 && !log_failed) {
+		log_failed = true;
+		log_warn("write access log");
+	}
+}
+
 void
 log_access(const struct conn *c, const struct request *req,
     const struct response *resp)
 {
-	char stamp[64];
 	struct buf b;
-	struct tm tm;
-	time_t now;
 	const char *v;
 
 	if (log_fd < 0)
 		return;
 	buf_init(&b);
-	now = time(NULL);
-	localtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S %z", &tm);
-	buf_printf(&b, "%s - - [%s] \"", c->peer_name, stamp);
+	log_begin(&b, c->peer_name);
 	request_line(&b, req);
 	buf_printf(&b, "\" %d %jd \"", resp->status, (intmax_t)resp->sent);
 	v = request_header(req, "Referer");
@@ -128,9 +143,21 @@ log_access(const struct conn *c, const struct request *req,
 	v = request_header(req, "User-Agent");
 	escape(&b, v, v ? strlen(v) : 0);
 	buf_puts(&b, "\"\n");
-	if (!b.failed && write(log_fd, b.data, b.len) == -1 && !log_failed) {
-		log_failed = true;
-		log_warn("write access log");
-	}
+	log_end(&b);
+	buf_free(&b);
+}
+
+/* The parent turned a connection away before any request was read. */
+void
+log_access_refused(const char *peer_name, int status)
+{
+	struct buf b;
+
+	if (log_fd < 0)
+		return;
+	buf_init(&b);
+	log_begin(&b, peer_name);
+	buf_printf(&b, "-\" %d 0 \"-\" \"-\"\n", status);
+	log_end(&b);
 	buf_free(&b);
 }

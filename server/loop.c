@@ -110,11 +110,11 @@ children_reap(struct children *ch)
  * answer into a reset.
  */
 static void
-refuse_busy(int fd)
+refuse_busy(int fd, const struct sockaddr_storage *peer)
 {
+	char sink[4096], name[ADDR_STRLEN];
 	struct response r;
 	struct buf body;
-	char sink[4096];
 
 	buf_init(&body);
 	response_error_page(&r, 503, &body);
@@ -125,6 +125,8 @@ refuse_busy(int fd)
 			;
 	}
 	buf_free(&body);
+	addr_format((const struct sockaddr *)peer, name, sizeof(name));
+	log_access_refused(name, 503);
 }
 
 static void
@@ -168,13 +170,13 @@ accept_one(struct server *srv, struct listener *l, struct children *ch)
 	if (ch->count >= ch->max)
 		children_reap(ch);	/* SIGCHLD waits in the mask until ppoll */
 	if (ch->count >= ch->max) {
-		refuse_busy(fd);
+		refuse_busy(fd, &peer);
 		close(fd);
 		return 0;
 	}
 	if ((pid = fork()) == -1) {
 		log_warn("fork");
-		refuse_busy(fd);
+		refuse_busy(fd, &peer);
 	} else if (pid == 0)
 		serve_child(srv, fd, &peer);
 	else

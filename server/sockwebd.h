@@ -175,5 +175,6 @@ int	log_access_reopen(void);
 void	log_access_close(void);
 void	log_access(const struct conn *c, const struct request *req,
 	    const struct response *resp);
+void	log_access_refused(const char *peer_name, int status);
 
 #endif /* SOCKWEBD_H */
