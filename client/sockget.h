@@ -1,0 +1,195 @@
+/*
+ * sockget.h: the HTTP/1.0 client. One section per file, so this header is
+ * the table of contents of client/.
+ */
+#ifndef SOCKGET_H
+#define SOCKGET_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common.h"
+
+/*
+ * Exit codes, curl's numbers, so that scripts written for curl can test
+ * sockget's status the same way.
+ */
+enum sg_exit {
+	SG_OK = 0,
+	SG_UNSUPPORTED_PROTOCOL = 1,
+	SG_USAGE = 2,
+	SG_URL_MALFORMAT = 3,
+	SG_COULDNT_RESOLVE_HOST = 6,
+	SG_COULDNT_CONNECT = 7,
+	SG_WEIRD_SERVER_REPLY = 8,
+	SG_PARTIAL_FILE = 18,
+	SG_HTTP_RETURNED_ERROR = 22,
+	SG_WRITE_ERROR = 23,
+	SG_OUT_OF_MEMORY = 27,
+	SG_OPERATION_TIMEDOUT = 28,
+	SG_RANGE_ERROR = 33,
+	SG_INTERFACE_FAILED = 45,
+	SG_TOO_MANY_REDIRECTS = 47,
+	SG_GOT_NOTHING = 52,
+	SG_SEND_ERROR = 55,
+	SG_RECV_ERROR = 56,
+};
+
+/* options.c: curl-compatible command line. */
+struct options_target {
+	const char	*url;
+	const char	*outfile;	/* -o FILE, "-" for stdout, or NULL */
+	bool		 remote_name;	/* -O */
+};
+struct options {
+	struct options_target *targets;
+	size_t		 ntargets;
+	const char	**outputs;	/* -o/-O in order; NULL entry means -O */
+	size_t		 noutputs;
+	const char	**headers;	/* -H, verbatim */
+	size_t		 nheaders;
+	const char	**pins;		/* --resolve HOST:PORT:ADDR[,ADDR] */
+	size_t		 npins;
+	const char	*user_agent;
+	const char	*referer;
+	const char	*dns_servers;
+	const char	*writeout;	/* -w, after @file is read */
+	char		*writeout_owned;
+	bool		 include, head, follow, fail, silent, show_error;
+	bool		 verbose, resume_auto;
+	int		 family;	/* AF_UNSPEC, AF_INET or AF_INET6 */
+	long		 max_redirs;	/* -1: unlimited */
+	long long	 resume_from;	/* -C N; -1 when not given */
+	long long	 max_time_ms;	/* 0: no limit */
+	long long	 connect_timeout_ms;
+	int		 local_port_min, local_port_max;	/* 0: any */
+};
+int	options_parse(struct options *o, int argc, char **argv);
+void	options_free(struct options *o);
+void	options_usage(FILE *f);
+
+/* url.c: http URLs as strings and parts; no I/O. */
+enum url_status { URL_OK, URL_MALFORMED, URL_UNSUPPORTED, URL_NOMEM };
+struct url {
+	char	scheme[16];
+	char	*host;		/* without the brackets of an IPv6 literal */
+	int	 port;
+	char	*path;		/* "/..." with query, without fragment */
+	bool	 ipv6_literal;
+};
+enum url_status url_parse(const char *s, struct url *u);
+void	url_free(struct url *u);
+char	*url_format(const struct url *u);
+char	*url_host_header(const struct url *u);
+char	*url_resolve_ref(const struct url *base, const char *ref);
+char	*url_remove_dot_segments(const char *path);
+char	*url_remote_name(const struct url *u);
+
+/* resolve.c: every host name through one c-ares channel, in parallel. */
+struct resolve_host {
+	char	*name;
+	struct sockaddr_storage *addrs;
+	size_t	 naddrs;
+	int	 status;		/* ARES_SUCCESS, ARES_ENOTFOUND, ... */
+	bool	 done;
+	long long started_us, done_us;
+	struct resolver *owner;
+};
+struct resolve_pin {
+	char	*host;
+	int	 port;
+	struct sockaddr_storage *addrs;
+	size_t	 naddrs;
+};
+struct resolver {
+	void	*channel;		/* ares_channel */
+	int	 family;
+	struct resolve_host **hosts;
+	size_t	 nhosts;
+	struct resolve_pin *pins;
+	size_t	 npins;
+};
+int	resolve_init(struct resolver *r, int family, const char *servers);
+int	resolve_add_pin(struct resolver *r, const char *spec);
+void	resolve_start(struct resolver *r, const char *name, int port);
+int	resolve_wait(struct resolver *r, long long deadline_us);
+const struct resolve_host *resolve_find(struct resolver *r, const char *name,
+	    int port);
+int	resolve_literal(const char *host, struct sockaddr_storage *ss);
+void	resolve_free(struct resolver *r);
+
+/* connect.c: happy-eyeballs connect from an ephemeral (or chosen) port. */
+#define CONNECT_STAGGER_MS 250	/* RFC 8305 section 5 recommends 250 ms */
+struct connect_result {
+	int	 fd;
+	struct sockaddr_storage local, remote;
+	int	 error;		/* errno of the last failed attempt */
+	char	 what[96];	/* "connect 127.0.0.1:80" for the message */
+};
+int	connect_order(const struct sockaddr_storage *in, size_t n,
+	    struct sockaddr_storage *out);
+int	connect_happy(const struct sockaddr_storage *addrs, size_t n, int port,
+	    int lport_min, int lport_max, long long deadline_us,
+	    struct connect_result *res);
+
+/* output.c: where bytes go, and what the user sees on stderr. */
+struct output {
+	const char *path;	/* NULL or "-": stdout */
+	int	 fd;
+	bool	 append, opened, failed;
+	long long written;
+	bool	 progress;		/* draw the bar */
+	long long expected;		/* body bytes expected, -1 unknown */
+	long long received;
+	long long started_us, drawn_us;
+	int	 spin;
+};
+void	output_init(struct output *o, const char *path, bool append);
+int	output_open(struct output *o);
+int	output_write(struct output *o, const void *data, size_t len);
+int	output_close(struct output *o);
+void	output_trace(const char *fmt, ...) PRINTF_LIKE(1, 2);
+void	output_trace_lines(char prefix, const char *text, size_t len);
+bool	output_want_progress(const struct output *o, bool silent);
+void	output_progress(struct output *o, bool final);
+void	output_set_quiet(bool quiet);
+void	output_error(int code, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* fetch.c: one request and its response over a connected socket. */
+struct fetch_stats {
+	int	 http_code;
+	long long size_download, size_header, size_request;
+	long long t_start_us, t_namelookup_us, t_connect_us;
+	long long t_starttransfer_us, t_total_us;
+	char	 local_ip[ADDR_STRLEN], remote_ip[ADDR_STRLEN];
+	int	 local_port, remote_port;
+	int	 num_redirects;
+	char	*url_effective;
+	char	*content_type;
+	char	*location;		/* Location of a redirect, absolute or not */
+	int	 exitcode;
+};
+struct fetch_request {
+	const struct url *url;
+	const struct options *opt;
+	bool	 head;
+	bool	 follow_now;		/* a 3xx with Location is not output */
+	long long range_from;	/* -1: no Range */
+	long long deadline_us;
+};
+int	fetch_one(int fd, const struct fetch_request *rq, struct output *out,
+	    struct fetch_stats *st);
+bool	fetch_is_redirect(int status);
+long long fetch_now_us(void);
+
+/* writeout.c: -w FORMAT with curl's %{variable} names. */
+void	writeout_print(FILE *f, const char *format, const struct fetch_stats *st);
+
+/* run.c: the whole job: resolve everything, then fetch each URL. */
+int	run(struct options *o);
+
+#endif /* SOCKGET_H */

@@ -1,0 +1,144 @@
+/*
+ * test_url.c: client/url.c, the URL parts sockget connects to and the
+ * Location resolution of -L (RFC 3986 section 5.4 examples).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "sockget.h"
+#include "tap.h"
+
+static void
+check_parse(const char *in, const char *host, int port, const char *path)
+{
+	struct url u;
+	enum url_status st = url_parse(in, &u);
+
+	is_int(st, URL_OK, "parse %s", in);
+	if (st != URL_OK)
+		return;
+	is_str(u.host, host, "  host of %s", in);
+	is_int(u.port, port, "  port of %s", in);
+	is_str(u.path, path, "  path of %s", in);
+	url_free(&u);
+}
+
+static void
+check_bad(const char *in, enum url_status want)
+{
+	struct url u;
+	enum url_status st = url_parse(in, &u);
+
+	is_int(st, want, "reject %s", in);
+	if (st == URL_OK)
+		url_free(&u);
+}
+
+static void
+test_parse(void)
+{
+	struct url u;
+	char *s;
+
+	check_parse("http://example.org", "example.org", 80, "/");
+	check_parse("http://example.org:8080/a/b?c=d#frag", "example.org", 8080, "/a/b?c=d");
+	check_parse("HTTP://Example.org/", "Example.org", 80, "/");
+	check_parse("http://[::1]:8080/x", "::1", 8080, "/x");
+	check_parse("http://[::1]/", "::1", 80, "/");
+	check_parse("http://127.0.0.1?q", "127.0.0.1", 80, "/?q");
+	check_parse("localhost:9/p", "localhost", 9, "/p");
+	check_parse("http://user:pw@host/", "host", 80, "/");
+	check_parse("http://host:/", "host", 80, "/");
+	check_bad("https://example.org/", URL_UNSUPPORTED);
+	check_bad("ftp://example.org/", URL_UNSUPPORTED);
+	check_bad("http://", URL_MALFORMED);
+	check_bad("http://:80/", URL_MALFORMED);
+	check_bad("http://host:0/", URL_MALFORMED);
+	check_bad("http://host:65536/", URL_MALFORMED);
+	check_bad("http://host:8x/", URL_MALFORMED);
+	check_bad("http://[::1/", URL_MALFORMED);
+	check_bad("http://[zz::1]/", URL_MALFORMED);
+	check_bad("http://[::1]x/", URL_MALFORMED);
+	check_bad("http://host/a b", URL_MALFORMED);
+	check_bad("", URL_MALFORMED);
+
+	url_parse("http://[::1]:8080/p", &u);
+	s = url_host_header(&u);
+	is_str(s, "[::1]:8080", "Host header keeps IPv6 brackets");
+	free(s);
+	s = url_format(&u);
+	is_str(s, "http://[::1]:8080/p", "url_format round trip");
+	free(s);
+	url_free(&u);
+	url_parse("http://h/dir/file.tar.gz?x=1", &u);
+	s = url_remote_name(&u);
+	is_str(s, "file.tar.gz", "-O name is the last segment");
+	free(s);
+	url_free(&u);
+	url_parse("http://h/dir/", &u);
+	ok(url_remote_name(&u) == NULL, "-O has no name for a directory");
+	url_free(&u);
+}
+
+static void
+check_dots(const char *in, const char *want)
+{
+	char *s = url_remove_dot_segments(in);
+
+	is_str(s, want, "remove_dot_segments %s", in);
+	free(s);
+}
+
+static void
+check_ref(const char *ref, const char *want)
+{
+	struct url base;
+	char *s;
+
+	url_parse("http://a/b/c/d;p?q", &base);
+	s = url_resolve_ref(&base, ref);
+	is_str(s, want, "resolve \"%s\"", ref);
+	free(s);
+	url_free(&base);
+}
+
+static void
+test_resolve_ref(void)
+{
+	check_dots("/a/b/c/./../../g", "/a/g");
+	check_dots("/mid/content=5/../6", "/mid/6");
+	check_dots("/../x", "/x");
+	check_dots("/a/..", "/");
+	check_dots("/a/b?x=/../y", "/a/b?x=/../y");
+	/* RFC 3986 section 5.4.1 normal examples (http only). */
+	check_ref("g", "http://a/b/c/g");
+	check_ref("./g", "http://a/b/c/g");
+	check_ref("g/", "http://a/b/c/g/");
+	check_ref("/g", "http://a/g");
+	check_ref("//g", "http://g");
+	check_ref("?y", "http://a/b/c/d;p?y");
+	check_ref("g?y", "http://a/b/c/g?y");
+	check_ref("#s", "http://a/b/c/d;p?q");
+	check_ref("g#s", "http://a/b/c/g");
+	check_ref(";x", "http://a/b/c/;x");
+	check_ref("", "http://a/b/c/d;p?q");
+	check_ref(".", "http://a/b/c/");
+	check_ref("..", "http://a/b/");
+	check_ref("../g", "http://a/b/g");
+	check_ref("../..", "http://a/");
+	check_ref("../../g", "http://a/g");
+	/* 5.4.2 abnormal: more ".." than segments. */
+	check_ref("../../../g", "http://a/g");
+	check_ref("/./g", "http://a/g");
+	check_ref("g/../h", "http://a/b/c/h");
+	check_ref("http://other:81/x", "http://other:81/x");
+}
+
+int
+main(void)
+{
+	test_parse();
+	test_resolve_ref();
+	return tap_done();
+}
