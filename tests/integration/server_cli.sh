@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# tests/integration/server_cli.sh: sockwebd's command line (issue 4): help,
+# version, usage errors, a missing root, a busy port, the "listening on"
+# lines for -p 0 and several -l addresses (IPv4 and IPv6), SIGTERM/SIGINT,
+# daemon mode with a pid file, the access log options.
+. "$top_srcdir/tests/lib.sh"
+
+command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
+command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
+
+VERSION=0.1.0
+
+make_test_root
+W="$TEST_DIR/www"
+
+# run_quick ARGS...: run sockwebd that must exit by itself (at most 5 s);
+# its exit code in $RC, stdout in $OUT, stderr in $ERR.
+run_quick() {
+	timeout 5 "$SOCKWEBD" "$@" >"$TEST_DIR/quick.out" 2>"$TEST_DIR/quick.err"
+	RC=$?
+	OUT=$(cat "$TEST_DIR/quick.out")
+	ERR=$(cat "$TEST_DIR/quick.err")
+}
+
+# launch NAME ARGS...: start sockwebd with exactly ARGS (stdout to
+# $TEST_DIR/NAME.out, stderr to $TEST_DIR/NAME.err) and wait for its
+# "listening on" line. Sets SERVER_PID, SERVER_ERR, SERVER_OUT, PORT.
+launch() {
+	local name=$1
+	shift
+	SERVER_OUT="$TEST_DIR/$name.out"
+	SERVER_ERR="$TEST_DIR/$name.err"
+	"$SOCKWEBD" "$@" >>"$SERVER_OUT" 2>"$SERVER_ERR" &
+	SERVER_PID=$!
+	track_pid "$SERVER_PID"
+	if ! wait_for_line "$SERVER_ERR" 'listening on ' 10; then
+		diag "sockwebd $* did not start:"
+		sed 's/^/#   /' "$SERVER_ERR"
+		return 1
+	fi
+	PORT=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$SERVER_ERR" | head -n 1)
+}
+
+# stop_with SIGNAL: signal the server, wait at most 10 s (SIGKILL after
+# that), exit status in $SERVER_STATUS.
+stop_with() {
+	local tries=100
+	kill "-$1" "$SERVER_PID" 2>/dev/null
+	while [ "$tries" -gt 0 ] && kill -0 "$SERVER_PID" 2>/dev/null &&
+		case "$(ps -o stat= -p "$SERVER_PID" 2>/dev/null)" in Z*) false ;; esac; do
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	if [ "$tries" -eq 0 ]; then
+		diag "sockwebd $SERVER_PID ignored SIG$1; killing it"
+		kill -KILL "$SERVER_PID" 2>/dev/null
+	fi
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_STATUS=$?
+}
+
+# listen_ports PID: the TCP ports PID listens on, from /proc (for the
+# daemon, whose stderr is /dev/null).
+listen_ports() {
+	python3 - "$1" <<'EOF'
+import os, sys
+pid = sys.argv[1]
+inodes = set()
+for fd in os.listdir("/proc/%s/fd" % pid):
+    try:
+        link = os.readlink("/proc/%s/fd/%s" % (pid, fd))
+    except OSError:
+        continue
+    if link.startswith("socket:["):
+        inodes.add(link[8:-1])
+for table in ("tcp", "tcp6"):
+    try:
+        lines = open("/proc/net/" + table).read().splitlines()[1:]
+    except OSError:
+        continue
+    for line in lines:
+        f = line.split()
+        if f[3] == "0A" and f[9] in inodes:
+            print(int(f[1].split(":")[1], 16))
+EOF
+}
+
+# get URL [curl options]: the status code.
+get() { curl -s -g --max-time 10 -o /dev/null -w '%{http_code}' "$@"; }
+
+have_ipv6=0
+python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null && have_ipv6=1
+
+# --- -h, -V, usage errors -----------------------------------------------------
+
+for opt in -h --help; do
+	run_quick "$opt"
+	is "$RC" 0 "$opt: exit 0"
+	like "$OUT$ERR" '[Uu]sage:.*sockwebd' "$opt: prints the usage"
+	like "$OUT$ERR" '-p' "$opt: mentions -p"
+	like "$OUT$ERR" '--no-listing' "$opt: mentions --no-listing"
+done
+for opt in -V --version; do
+	run_quick "$opt"
+	is "$RC" 0 "$opt: exit 0"
+	like "$OUT$ERR" "sockwebd.*$VERSION" "$opt: prints sockwebd $VERSION"
+done
+
+run_quick --bogus-option
+is "$RC" 2 "unknown long option: exit 2"
+like "$ERR" '[Uu]sage:' "unknown long option: usage on stderr"
+is "$OUT" "" "unknown long option: nothing on stdout"
+run_quick -Z
+is "$RC" 2 "unknown short option -Z: exit 2"
+like "$ERR" '[Uu]sage:' "unknown short option: usage on stderr"
+run_quick -r "$W" -p
+is "$RC" 2 "-p without its argument: exit 2"
+run_quick -r "$W" -p notaport
+is "$RC" 2 "-p notaport: exit 2"
+like "$ERR" 'notaport|port' "-p notaport: says what is wrong"
+run_quick -r "$W" -p 70000
+is "$RC" 2 "-p 70000: exit 2"
+run_quick -r "$W" -p 0 -l 127.0.0.1 -c 0
+is "$RC" 2 "-c 0: exit 2"
+run_quick -r "$W" -p 0 -l 127.0.0.1 extra-argument
+is "$RC" 2 "a stray argument: exit 2"
+
+# --- a missing root ---------------------------------------------------------------
+
+run_quick -p 0 -l 127.0.0.1 -r "$TEST_DIR/no-such-root"
+is "$RC" 1 "missing root: exit 1"
+like "$ERR" 'no-such-root' "missing root: the message names it"
+unlike "$ERR" 'listening on' "missing root: never listens"
+printf 'x' >"$TEST_DIR/a-file"
+run_quick -p 0 -l 127.0.0.1 -r "$TEST_DIR/a-file"
+is "$RC" 1 "a root that is a file: exit 1"
+
+# --- -p 0 and the listening line -----------------------------------------------------
+
+launch p0 -p 0 -l 127.0.0.1 -r "$W" || bail_out "sockwebd -p 0 did not start"
+like "$(cat "$SERVER_ERR")" '^sockwebd: listening on 127\.0\.0\.1:[0-9]+$' "-p 0: 'sockwebd: listening on 127.0.0.1:PORT'"
+ok "$([ "${PORT:-0}" -gt 0 ]; echo $?)" "-p 0: a real port ($PORT)"
+is "$(grep -c 'listening on' "$SERVER_ERR")" 1 "one listening line for one address"
+is "$(get "http://127.0.0.1:$PORT/hello.txt")" 200 "-p 0: serves on the port it printed"
+
+# --- a busy port ---------------------------------------------------------------------
+
+busy=$PORT
+run_quick -p "$busy" -l 127.0.0.1 -r "$W"
+is "$RC" 1 "bind to a busy port: exit 1"
+like "$ERR" "^sockwebd: bind 127\\.0\\.0\\.1:$busy: Address already in use$" "bind to a busy port: 'sockwebd: bind 127.0.0.1:$busy: Address already in use'"
+is "$(get "http://127.0.0.1:$busy/hello.txt")" 200 "the first server still serves"
+
+stop_with TERM
+is "$SERVER_STATUS" 0 "SIGTERM: exit 0"
+curl -s --max-time 3 -o /dev/null "http://127.0.0.1:$busy/"
+is "$?" 7 "after SIGTERM: the port is closed"
+
+launch sigint -p 0 -l 127.0.0.1 -r "$W" || bail_out "sockwebd did not start"
+stop_with INT
+is "$SERVER_STATUS" 0 "SIGINT: exit 0"
+
+# SIGTERM while a request is in progress: the child finishes it.
+launch term-busy -p 0 -l 127.0.0.1 -r "$W" || bail_out "sockwebd did not start"
+python3 - "$PORT" >"$TEST_DIR/term-busy.resp" <<'EOF' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=8)
+s.sendall(b"GET /hello.txt HTTP/1.0\r\n")
+time.sleep(1)
+s.sendall(b"\r\n")
+out = b""
+while True:
+    c = s.recv(65536)
+    if not c:
+        break
+    out += c
+sys.stdout.buffer.write(out)
+EOF
+client=$!
+sleep 0.3
+stop_with TERM
+wait "$client"
+is "$SERVER_STATUS" 0 "SIGTERM with a request in progress: exit 0"
+like "$(head -n 1 "$TEST_DIR/term-busy.resp")" '^HTTP/1\.[01] 200' "SIGTERM: the request in progress is still answered"
+
+# --- long options ----------------------------------------------------------------------
+
+launch long --port 0 --listen 127.0.0.1 --root "$W" --max-children 4 --timeout 3 \
+	--access-log "$TEST_DIR/long.log" || bail_out "long options did not start"
+ok $? "long options --port --listen --root --max-children --timeout --access-log"
+is "$(get "http://127.0.0.1:$PORT/hello.txt")" 200 "long options: serves"
+wait_for_line "$TEST_DIR/long.log" 'GET /hello.txt' 5
+ok $? "--access-log FILE: the request is logged"
+stop_with TERM
+
+# --- two -l addresses, IPv6 ---------------------------------------------------------------
+
+if [ "$have_ipv6" = 1 ]; then
+	launch two -p 0 -l 127.0.0.1 -l ::1 -r "$W" || bail_out "sockwebd -l 127.0.0.1 -l ::1 did not start"
+	wait_for_line "$SERVER_ERR" 'listening on \[::1\]:' 5
+	is "$(grep -c 'listening on' "$SERVER_ERR")" 2 "two -l: two listening lines"
+	like "$(cat "$SERVER_ERR")" '^sockwebd: listening on 127\.0\.0\.1:[0-9]+$' "two -l: the IPv4 line"
+	like "$(cat "$SERVER_ERR")" '^sockwebd: listening on \[::1\]:[0-9]+$' "two -l: the IPv6 line, in brackets"
+	p4=$(sed -n 's/^sockwebd: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$SERVER_ERR")
+	p6=$(sed -n 's/^sockwebd: listening on \[::1\]:\([0-9]*\)$/\1/p' "$SERVER_ERR")
+	is "$(get "http://127.0.0.1:$p4/hello.txt")" 200 "two -l: IPv4 request"
+	out=$(curl -s -g --max-time 10 -w ' %{http_code} %{local_port}' "http://[::1]:$p6/hello.txt")
+	like "$out" '^hello, sockweb' "two -l: IPv6 request to [::1]:$p6, body"
+	like "$out" ' 200 [0-9]+$' "two -l: IPv6 request, 200"
+	lport=${out##* }
+	wait_for_line "$SERVER_OUT" "^\\[::1\\]:$lport " 5
+	ok $? "IPv6 client logged as [::1]:$lport"
+	stop_with TERM
+	is "$SERVER_STATUS" 0 "two -l: SIGTERM exits 0"
+
+	launch v6 -p 0 -l ::1 -r "$W" || bail_out "sockwebd -l ::1 did not start"
+	like "$(cat "$SERVER_ERR")" '^sockwebd: listening on \[::1\]:[0-9]+$' "-l ::1 alone: [::1]:PORT"
+	is "$(get "http://[::1]:$PORT/hello.txt")" 200 "-l ::1 alone: IPv6 request"
+	curl -s --max-time 3 -o /dev/null "http://127.0.0.1:$PORT/"
+	is "$?" 7 "-l ::1 alone: not on 127.0.0.1"
+	stop_with TERM
+else
+	ok 0 "# SKIP two -l addresses with ::1: no IPv6 loopback"
+fi
+
+launch localhost -p 0 -l localhost -r "$W" || bail_out "sockwebd -l localhost did not start"
+like "$(cat "$SERVER_ERR")" 'listening on (127\.0\.0\.1|\[::1\]):[0-9]+' "-l localhost: resolved with getaddrinfo"
+stop_with TERM
+
+# --- -d and --pidfile ---------------------------------------------------------------------
+
+pidfile="$TEST_DIR/sockwebd.pid"
+timeout 10 "$SOCKWEBD" -d --pidfile "$pidfile" -p 0 -l 127.0.0.1 -r "$W" -q \
+	>"$TEST_DIR/daemon.out" 2>"$TEST_DIR/daemon.err"
+is "$?" 0 "-d: the launcher exits 0"
+tries=50
+while [ ! -s "$pidfile" ] && [ "$tries" -gt 0 ]; do
+	sleep 0.1
+	tries=$((tries - 1))
+done
+dpid=$(tr -d ' \n' <"$pidfile" 2>/dev/null)
+like "$dpid" '^[0-9]+$' "--pidfile: holds a pid"
+if [ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null; then
+	track_pid "$dpid"
+	ok 0 "--pidfile: the pid $dpid is alive"
+	is "$(cat "/proc/$dpid/comm")" sockwebd "--pidfile: the pid is sockwebd"
+	ok "$([ "$(ps -o sid= -p "$dpid" | tr -d ' ')" != "$(ps -o sid= -p $$ | tr -d ' ')" ]; echo $?)" "-d: the daemon is in a session of its own (setsid)"
+	like "$(readlink "/proc/$dpid/fd/0") $(readlink "/proc/$dpid/fd/2")" '^/dev/null /dev/null$' "-d: stdin and stderr are /dev/null"
+	tries=50
+	dport=
+	while [ -z "$dport" ] && [ "$tries" -gt 0 ]; do
+		dport=$(listen_ports "$dpid" | head -n 1)
+		[ -z "$dport" ] && sleep 0.1
+		tries=$((tries - 1))
+	done
+	is "$(get "http://127.0.0.1:$dport/hello.txt")" 200 "-d: the daemon serves (port $dport)"
+	kill -TERM "$dpid"
+	tries=100
+	while kill -0 "$dpid" 2>/dev/null && [ "$tries" -gt 0 ]; do
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	kill -0 "$dpid" 2>/dev/null
+	is "$?" 1 "-d: the daemon exits on SIGTERM to the pid in the pid file"
+else
+	ok 1 "--pidfile: the pid '$dpid' is alive"
+fi
+
+# --- -L FILE, -L -, -q ----------------------------------------------------------------------
+
+printf 'previous line\n' >"$TEST_DIR/custom.log"
+launch logfile -p 0 -l 127.0.0.1 -r "$W" -L "$TEST_DIR/custom.log" || bail_out "sockwebd -L did not start"
+lport=$(curl -s --max-time 10 -o /dev/null -w '%{local_port}' "http://127.0.0.1:$PORT/hello.txt")
+wait_for_line "$TEST_DIR/custom.log" "^127\\.0\\.0\\.1:$lport .*\"GET /hello\\.txt HTTP/1\\.1\" 200 15 " 5
+ok $? "-L FILE: the request is logged in FILE"
+is "$(head -n 1 "$TEST_DIR/custom.log")" "previous line" "-L FILE: appends"
+stop_with TERM
+is "$(wc -c <"$SERVER_OUT" | tr -d ' ')" 0 "-L FILE: nothing on stdout"
+
+launch logstdout -p 0 -l 127.0.0.1 -r "$W" -L - || bail_out "sockwebd -L - did not start"
+lport=$(curl -s --max-time 10 -o /dev/null -w '%{local_port}' "http://127.0.0.1:$PORT/hello.txt")
+wait_for_line "$SERVER_OUT" "^127\\.0\\.0\\.1:$lport " 5
+ok $? "-L -: the request is logged on stdout"
+stop_with TERM
+
+launch default -p 0 -l 127.0.0.1 -r "$W" || bail_out "sockwebd did not start"
+lport=$(curl -s --max-time 10 -o /dev/null -w '%{local_port}' "http://127.0.0.1:$PORT/hello.txt")
+wait_for_line "$SERVER_OUT" "^127\\.0\\.0\\.1:$lport " 5
+ok $? "no -L: the request is logged on stdout"
+stop_with TERM
+
+for q in -q --quiet; do
+	launch "quiet$q" -p 0 -l 127.0.0.1 -r "$W" "$q" || bail_out "sockwebd $q did not start"
+	is "$(get "http://127.0.0.1:$PORT/hello.txt")" 200 "$q: serves"
+	get "http://127.0.0.1:$PORT/nope" >/dev/null
+	sleep 0.3
+	stop_with TERM
+	is "$(wc -c <"$SERVER_OUT" | tr -d ' ')" 0 "$q: no access log on stdout"
+	unlike "$(cat "$SERVER_ERR")" 'GET /' "$q: no access log on stderr"
+done
+
+done_testing
