@@ -80,9 +80,15 @@ read_request(struct conn *c, struct request *req, struct reader *rd,
 	}
 }
 
-/* shutdown + bounded drain + close: see the comment at the top. */
+/*
+ * shutdown + bounded drain + close: see the comment at the top. Lingering
+ * is only needed when the client may still be sending (an unread body,
+ * pipelined bytes, a request we refused half-way); after a clean request
+ * with nothing left unread, close() alone sends a plain FIN (nginx's
+ * "lingering_close on" heuristic), which saves a round trip per request.
+ */
 static void
-conn_release(struct conn *c)
+conn_release(struct conn *c, bool may_have_more)
 {
 	long long deadline = io_now_ms() + LINGER_MS;
 	char sink[4096];
@@ -90,7 +96,7 @@ conn_release(struct conn *c)
 	ssize_t n;
 	long long left;
 
-	if (shutdown(c->fd, SHUT_WR) == 0) {
+	if (may_have_more && shutdown(c->fd, SHUT_WR) == 0) {
 		while ((left = deadline - io_now_ms()) > 0 && total < (1 << 20)) {
 			n = io_read_some(c->fd, sink, sizeof(sink), (int)left);
 			if (n <= 0)
@@ -121,6 +127,7 @@ conn_serve(struct conn *c)
 	enum read_result rr;
 	int rc;
 
+	rd.have = 0;		/* a prefork worker reuses rd across connections */
 	buf_init(&c->body);
 	buf_init(&c->location);
 	for (c->nrequests = 0;; ) {
@@ -143,7 +150,28 @@ conn_serve(struct conn *c)
 		if (rc == -1 || !resp.keep_alive)
 			break;
 	}
-	conn_release(c);
+	/* A client that wanted to go on may already be sending more. */
+	conn_release(c, rr != READ_CLOSED && (rd.have > 0 ||
+	    req.state != REQUEST_DONE || req.keep_alive));
 	buf_free(&c->body);
 	buf_free(&c->location);
+}
+
+/* A connection accept() just gave us: learn both ends, serve, close. */
+void
+conn_accepted(const struct server *srv, int fd,
+    const struct sockaddr_storage *peer)
+{
+	struct conn c;
+	socklen_t len = sizeof(c.local);
+
+	memset(&c, 0, sizeof(c));
+	c.fd = fd;
+	c.srv = srv;
+	c.peer = *peer;
+	addr_format((const struct sockaddr *)peer, c.peer_name,
+	    sizeof(c.peer_name));
+	if (getsockname(fd, (struct sockaddr *)&c.local, &len) == -1)
+		log_warn("getsockname %s", c.peer_name);
+	conn_serve(&c);
 }

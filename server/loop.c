@@ -24,7 +24,7 @@
 
 #define SHUTDOWN_GRACE_MS 5000
 
-static volatile sig_atomic_t got_chld, got_term, got_hup;
+volatile sig_atomic_t got_chld, got_term, got_hup;
 
 static void
 on_signal(int sig)
@@ -42,8 +42,12 @@ struct children {
 	unsigned	 max;
 };
 
-static int
-signals_setup(sigset_t *waitmask)
+/*
+ * Catch the signals we act on and block them; *waitmask is the mask to
+ * wait with in ppoll(), the only place they are delivered.
+ */
+int
+loop_signals(sigset_t *waitmask)
 {
 	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
 	struct sigaction sa;
@@ -73,8 +77,8 @@ signals_setup(sigset_t *waitmask)
 }
 
 /* The child starts with the signal setup of a plain process. */
-static void
-signals_reset_for_child(void)
+void
+loop_child_signals(void)
 {
 	sigset_t none;
 
@@ -132,19 +136,9 @@ refuse_busy(int fd, const struct sockaddr_storage *peer)
 static void
 serve_child(struct server *srv, int fd, const struct sockaddr_storage *peer)
 {
-	struct conn c;
-	socklen_t len = sizeof(c.local);
-
-	signals_reset_for_child();
+	loop_child_signals();
 	listen_close_all(srv->listeners, srv->nlisteners);
-	memset(&c, 0, sizeof(c));
-	c.fd = fd;
-	c.srv = srv;
-	c.peer = *peer;
-	addr_format((const struct sockaddr *)peer, c.peer_name, sizeof(c.peer_name));
-	if (getsockname(fd, (struct sockaddr *)&c.local, &len) == -1)
-		log_warn("getsockname %s", c.peer_name);
-	conn_serve(&c);
+	conn_accepted(srv, fd, peer);
 	_exit(0);
 }
 
@@ -248,7 +242,7 @@ loop_run(struct server *srv)
 		log_warn("calloc");
 		return -1;
 	}
-	if (signals_setup(&waitmask) == -1) {
+	if (loop_signals(&waitmask) == -1) {
 		free(ch.pids);
 		return -1;
 	}

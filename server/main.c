@@ -160,7 +160,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (start(&cfg, &srv) == -1)
 		return 1;
-	if (loop_run(&srv) == -1)
+	if ((cfg.prefork ? prefork_run(&srv) : loop_run(&srv)) == -1)
 		return 1;
 	if (cfg.pidfile)
 		unlink(cfg.pidfile);

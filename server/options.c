@@ -14,7 +14,7 @@
 #include "sockwebd.h"
 
 enum {
-	OPT_CHROOT = 256, OPT_PIDFILE, OPT_NO_LISTING, OPT_NO_PEER
+	OPT_CHROOT = 256, OPT_PIDFILE, OPT_NO_LISTING, OPT_NO_PEER, OPT_PREFORK
 };
 
 static const struct option long_options[] = {
@@ -31,6 +31,7 @@ static const struct option long_options[] = {
 	{ "pidfile",		required_argument,	NULL, OPT_PIDFILE },
 	{ "no-listing",		no_argument,		NULL, OPT_NO_LISTING },
 	{ "no-peer",		no_argument,		NULL, OPT_NO_PEER },
+	{ "prefork",		required_argument,	NULL, OPT_PREFORK },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -42,7 +43,7 @@ options_usage(FILE *fp)
 	fprintf(fp,
 "usage: sockwebd [-p PORT] [-l ADDR]... [-r ROOT] [-c MAX_CHILDREN] [-t SECONDS]\n"
 "                [-L FILE|-] [-q] [-u USER] [--chroot] [-d] [--pidfile FILE]\n"
-"                [--no-listing] [--no-peer] [-h] [-V]\n"
+"                [--no-listing] [--no-peer] [--prefork N] [-h] [-V]\n"
 "\n"
 "A forking HTTP/1.0 static-file server.\n"
 "\n"
@@ -60,6 +61,8 @@ options_usage(FILE *fp)
 "      --pidfile FILE       write the server's pid to FILE\n"
 "      --no-listing         403 instead of a listing for directories without index.html\n"
 "      --no-peer            turn off the /_peer endpoint\n"
+"      --prefork N          start N workers that accept for themselves and serve\n"
+"                           connections one after another; grow up to -c\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n");
 }
@@ -133,6 +136,11 @@ apply_option(struct config *cfg, int ch, const char *arg)
 	case OPT_PIDFILE: cfg->pidfile = arg; break;
 	case OPT_NO_LISTING: cfg->listing = false; break;
 	case OPT_NO_PEER: cfg->peer = false; break;
+	case OPT_PREFORK:
+		if (parse_number(arg, 1, 100000, &v) == -1)
+			return bad("prefork", arg);
+		cfg->prefork = (unsigned)v;
+		break;
 	default: return -1;
 	}
 	return 0;

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <http_parser.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@ struct config {
 	const char	*pidfile;
 	bool		 listing;
 	bool		 peer;
+	unsigned	 prefork;	/* workers to start; 0: fork per connection */
 };
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_USAGE };
 enum options_result options_parse(struct config *cfg, int argc, char **argv);
@@ -64,6 +66,12 @@ struct server {
 	int			 root_fd;
 };
 int	loop_run(struct server *srv);
+int	loop_signals(sigset_t *waitmask);
+void	loop_child_signals(void);
+extern volatile sig_atomic_t got_chld, got_term, got_hup;
+
+/* prefork.c: --prefork, a pool of workers that accept for themselves. */
+int	prefork_run(struct server *srv);
 
 /* request.c: http-parser callbacks fill a struct request; no I/O. */
 enum request_state { REQUEST_INCOMPLETE, REQUEST_DONE, REQUEST_ERROR };
@@ -161,6 +169,8 @@ struct conn {
 	struct buf		 location;	/* Location of a redirect */
 };
 void	conn_serve(struct conn *c);
+void	conn_accepted(const struct server *srv, int fd,
+	    const struct sockaddr_storage *peer);
 
 /* handler.c: a parsed request -> a response (status, headers, body). */
 void	handler_request(struct conn *c, const struct request *req,
