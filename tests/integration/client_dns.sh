@@ -1,0 +1,99 @@
+#!/bin/bash
+# client_dns.sh: sockget's c-ares resolution against tests/helpers/dnsd.py
+# on loopback (never the system resolver): names asked in parallel, NXDOMAIN,
+# DNS time-out against -m, failover across two addresses, --resolve, -4/-6.
+. "$top_srcdir/tests/lib.sh"
+
+[ -x "$SOCKGET" ] || skip_all "sockget not built"
+[ -x "$SOCKWEBD" ] || skip_all "sockwebd not built"
+command -v python3 >/dev/null || skip_all "python3 not found"
+
+make_test_root
+start_sockwebd || bail_out "sockwebd did not start"
+
+DNS_ERR="$TEST_DIR/dnsd.err"
+python3 "$top_srcdir/tests/helpers/dnsd.py" --port 0 \
+	--record one.sockweb.test A 127.0.0.1 \
+	--record slow1.sockweb.test A 127.0.0.1 --delay slow1.sockweb.test 1 \
+	--record slow2.sockweb.test A 127.0.0.1 --delay slow2.sockweb.test 1 \
+	--record slow3.sockweb.test A 127.0.0.1 --delay slow3.sockweb.test 1 \
+	--record two.sockweb.test A 127.0.0.2 --record two.sockweb.test A 127.0.0.1 \
+	--record dual.sockweb.test AAAA ::1 --record dual.sockweb.test A 127.0.0.1 \
+	--record v6only.sockweb.test AAAA ::1 \
+	--nxdomain gone.sockweb.test --drop black.sockweb.test \
+	2>"$DNS_ERR" &
+track_pid $!
+wait_for_line "$DNS_ERR" 'listening on ' 10 || bail_out "dnsd did not start"
+DNS_PORT=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$DNS_ERR" | head -n 1)
+SG=("$SOCKGET" -s -S --dns-servers "127.0.0.1:$DNS_PORT")
+
+got=$("${SG[@]}" "http://one.sockweb.test:$PORT/hello.txt")
+is "$got" "hello, sockweb" "a name from the test DNS server is fetched"
+grep -q 'query one.sockweb.test A ' "$DNS_ERR"
+ok $? "the A query went to the test DNS server"
+
+# Three names, each answered after 1 s: asked at once, so ~1 s, not 3 s.
+t0=$(date +%s%N)
+"${SG[@]}" -o /dev/null -o /dev/null -o /dev/null "http://slow1.sockweb.test:$PORT/hello.txt" \
+	"http://slow2.sockweb.test:$PORT/hello.txt" "http://slow3.sockweb.test:$PORT/hello.txt"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+is "$rc" 0 "three delayed names fetched"
+[ "$ms" -ge 900 ] && [ "$ms" -lt 2000 ]
+ok $? "three names delayed 1 s each resolve in parallel: $ms ms (< 2000)"
+
+"${SG[@]}" "http://gone.sockweb.test:$PORT/" 2>"$TEST_DIR/nx.err"
+is "$?" 6 "NXDOMAIN exits 6"
+is "$(cat "$TEST_DIR/nx.err")" "sockget: (6) Could not resolve host: gone.sockweb.test" \
+	"NXDOMAIN message names the host"
+"$SOCKGET" -s --dns-servers "127.0.0.1:$DNS_PORT" "http://gone.sockweb.test:$PORT/" 2>"$TEST_DIR/nx-s.err"
+is "$?" 6 "-s: still exit 6"
+is "$(wc -c <"$TEST_DIR/nx-s.err" | tr -d ' ')" 0 "-s without -S prints no error"
+
+t0=$(date +%s%N)
+"${SG[@]}" -m 1 "http://black.sockweb.test:$PORT/" 2>"$TEST_DIR/to.err"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+is "$rc" 28 "a DNS server that never answers: -m 1 exits 28"
+[ "$ms" -lt 2500 ]
+ok $? "the DNS time-out counts against -m ($ms ms)"
+like "$(cat "$TEST_DIR/to.err")" 'Resolving timed out' "time-out message says resolving"
+
+# Failover: the first address refuses (nothing listens on 127.0.0.2).
+w=$("${SG[@]}" -v -o /dev/null -w '%{remote_ip}' "http://two.sockweb.test:$PORT/hello.txt" 2>"$TEST_DIR/two.err")
+is "$?" 0 "two addresses, the first refusing: still connects"
+is "$w" "127.0.0.1" "connected to the second address"
+like "$(cat "$TEST_DIR/two.err")" "connect 127\.0\.0\.2:$PORT: Connection refused" "-v shows the refused first attempt"
+
+# Both families; the server listens on IPv4 only, so ::1 refuses.
+w=$("${SG[@]}" -o /dev/null -w '%{remote_ip}' "http://dual.sockweb.test:$PORT/hello.txt")
+is "$w" "127.0.0.1" "A and AAAA: falls back from ::1 to 127.0.0.1"
+"${SG[@]}" -4 -v -o /dev/null "http://dual.sockweb.test:$PORT/hello.txt" 2>"$TEST_DIR/v4.err"
+unlike "$(cat "$TEST_DIR/v4.err")" 'Trying \[' "-4 never tries IPv6"
+"${SG[@]}" -6 "http://one.sockweb.test:$PORT/hello.txt" 2>/dev/null
+is "$?" 6 "-6 with an A-only name exits 6"
+"${SG[@]}" "http://v6only.sockweb.test:$PORT/hello.txt" 2>"$TEST_DIR/v6.err"
+is "$?" 7 "AAAA ::1 with nothing on [::1]:$PORT exits 7"
+like "$(cat "$TEST_DIR/v6.err")" "Failed to connect to v6only.sockweb.test port $PORT: Connection refused" \
+	"exit 7 message as curl's"
+
+# --resolve pins an address; no query leaves for that name.
+got=$("${SG[@]}" --resolve "pinned.sockweb.test:$PORT:127.0.0.1" "http://pinned.sockweb.test:$PORT/hello.txt")
+is "$got" "hello, sockweb" "--resolve HOST:PORT:ADDR is used"
+grep -q 'pinned.sockweb.test' "$DNS_ERR"
+is "$?" 1 "--resolve: the name never reached DNS"
+like "$(tail -n 1 "$ACCESS_LOG")" 'GET /hello.txt' "pinned request reached sockwebd"
+
+# IP literals skip DNS altogether: no server to ask, still fetched.
+got=$("$SOCKGET" -s -S --dns-servers 127.0.0.1:1 "http://127.0.0.1:$PORT/hello.txt")
+is "$got" "hello, sockweb" "an IP literal needs no DNS"
+
+# -v walks the resolver part of the socket model.
+"${SG[@]}" -v -o /dev/null "http://one.sockweb.test:$PORT/hello.txt" 2>"$TEST_DIR/v.err"
+v=$(cat "$TEST_DIR/v.err")
+like "$v" "DNS server 127\.0\.0\.1:$DNS_PORT" "-v names the DNS server"
+like "$v" 'resolved one\.sockweb\.test: 127\.0\.0\.1 \(IPv4\) in [0-9]+ ms' "-v shows each address, family and time"
+like "$v" "local 127\.0\.0\.1:[0-9]+ \(ephemeral\) -> remote 127\.0\.0\.1:$PORT" "-v shows the ephemeral port"
+like "$v" 'shutdown' "-v shows the connection release"
+
+done_testing
