@@ -38,6 +38,8 @@ request_init(struct request *req)
 	req->nheaders = 0;
 	req->last = HDR_NONE;
 	req->head_len = 0;
+	req->line_tail_len = 0;
+	req->line_done = false;
 	http_parser_init(&req->parser, HTTP_REQUEST);
 	req->parser.data = req;
 }
@@ -142,6 +144,48 @@ method_status(unsigned method)
 	}
 }
 
+/*
+ * The lenient http-parser build in Debian does not check the letters of
+ * "HTTP/" in the request line ("HTTX/1.0" passes), so we look at the
+ * line's end ourselves: "... HTTP/d.d" before the line end.
+ */
+static bool
+protocol_name_ok(const struct request *req)
+{
+	const char *t = req->line_tail, *sp;
+	size_t n = req->line_tail_len;
+
+	if (n > 0 && t[n - 1] == '\r')
+		n--;
+	for (sp = t + n; sp > t && sp[-1] != ' '; sp--)
+		;
+	return sp > t && (size_t)(t + n - sp) > 5 && memcmp(sp, "HTTP/", 5) == 0;
+}
+
+/* Keep the last bytes of the request line, up to its LF. */
+static void
+track_request_line(struct request *req, const char *data, size_t len)
+{
+	const char *lf = memchr(data, '\n', len);
+	size_t n = lf ? (size_t)(lf - data) : len, keep;
+
+	if (req->line_done)
+		return;
+	req->line_done = lf != NULL;
+	if (n >= sizeof(req->line_tail)) {
+		memcpy(req->line_tail, data + n - sizeof(req->line_tail),
+		    sizeof(req->line_tail));
+		req->line_tail_len = sizeof(req->line_tail);
+		return;
+	}
+	keep = sizeof(req->line_tail) - n;
+	if (keep > req->line_tail_len)
+		keep = req->line_tail_len;
+	memmove(req->line_tail, req->line_tail + req->line_tail_len - keep, keep);
+	memcpy(req->line_tail + keep, data, n);
+	req->line_tail_len = keep + n;
+}
+
 static int
 on_headers_complete(http_parser *p)
 {
@@ -156,6 +200,8 @@ on_headers_complete(http_parser *p)
 	req->major = p->http_major;
 	req->minor = p->http_minor;
 	req->keep_alive = http_should_keep_alive(p) != 0;
+	if (!protocol_name_ok(req))
+		return fail(req, 400);
 	if (!version_supported(req->major, req->minor))
 		return fail(req, 505);
 	if ((status = method_status(req->method)) != 0)
@@ -254,6 +300,7 @@ request_feed(struct request *req, const char *data, size_t len)
 	req->head_len += copy;
 	if (len > 0)
 		req->started = true;
+	track_request_line(req, data, len);
 
 	n = http_parser_execute(&req->parser, &settings, data, len);
 	if (req->state == REQUEST_DONE)

@@ -96,6 +96,9 @@ struct request {
 	enum { HDR_NONE, HDR_FIELD, HDR_VALUE } last;
 	char			head[16];	/* first bytes, to tell 501 from 400 */
 	size_t			head_len;
+	char			line_tail[16];	/* end of the request line */
+	size_t			line_tail_len;
+	bool			line_done;
 };
 void	request_init(struct request *req);
 size_t	request_feed(struct request *req, const char *data, size_t len);

@@ -238,6 +238,10 @@ like "$(status_of "$R") $(body_len "$R")" '^20[06] 0$' "HEAD with Range: 200 or 
 rr 'GET /hello.txt HTTP/1.0\r\nRange: bytes=100-200\r\n\r\n'
 is "$(status_of "$R")" 416 "Range bytes=100-200 past the end: 416"
 is "$(header_of "$R" Content-Range)" "bytes */15" "416: Content-Range: bytes */15"
+TODO="server bug: 416 is sent with the file's type and no body"
+like "$(header_of "$R" Content-Type)" '^text/html' "416: an HTML error page, like every error"
+ok "$([ "$(body_len "$R")" -gt 0 ]; echo $?)" "416: the error page has a body"
+TODO=""
 rr 'GET /hello.txt HTTP/1.0\r\nRange: bytes=15-\r\n\r\n'
 is "$(status_of "$R")" 416 "Range bytes=15- (== size): 416"
 cget "$BASE/hello.txt" -r 0-4
@@ -319,10 +323,11 @@ done
 expect_status 'GET /hello.txt HTTP/1.2\r\n\r\n' 505 "HTTP/1.2: 505"
 expect_status 'GET /hello.txt HTTP/2.0\r\n\r\n' 505 "HTTP/2.0: 505"
 expect_status 'GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' 200 "HTTP/1.1: 200"
+rr 'GET /hello.txt\r\n'
+is "$(cat "$R")" "hello, sockweb" "HTTP/0.9 simple request: the body alone"
+expect_status 'GET http://127.0.0.1/hello.txt HTTP/1.0\r\n\r\n' 200 "absolute-form target: 200"
 
-TODO="server bug: the lenient http-parser accepts HTTX"
 expect_status 'GET /hello.txt HTTX/1.0\r\n\r\n' 400 "bad protocol name HTTX/1.0: 400"
-TODO=""
 expect_status 'GET /hello.txt XXXX/1.0\r\n\r\n' 400 "bad protocol name XXXX/1.0: 400"
 expect_status 'GET /hello.txt HTTP/1.0 junk\r\n\r\n' 400 "junk after the version: 400"
 expect_status '\x01\x02\x03\x04\r\n\r\n' 400 "binary garbage: 400"
@@ -466,6 +471,27 @@ is "$(printf '%s' "$kids" | grep -c 'Z')" 0 "after 200 connections: no zombie"
 is "$(printf '%s' "$kids" | grep -c .)" 0 "after 200 connections: no child left"
 kill -0 "$SERVER_PID" 2>/dev/null
 ok $? "the server is still running"
+
+# --- bodies bigger than the socket buffers ---------------------------------------------
+
+head -c 20971520 /dev/urandom >"$W/rand.bin"
+pids=""
+for i in 1 2 3 4 5 6 7 8; do
+	curl -s --max-time 30 -o "$TEST_DIR/rand.$i" "$BASE/rand.bin" &
+	pids="$pids $!"
+done
+# shellcheck disable=SC2086
+wait $pids
+same=0
+for i in 1 2 3 4 5 6 7 8; do
+	cmp -s "$W/rand.bin" "$TEST_DIR/rand.$i" && same=$((same + 1))
+	rm -f "$TEST_DIR/rand.$i"
+done
+is "$same" 8 "8 parallel downloads of a 20 MiB file: all byte-exact"
+cget "$BASE/rand.bin" -H 'Range: bytes=10000000-'
+cmp -s "$B" <(tail -c +10000001 "$W/rand.bin")
+ok $? "20 MiB file, bytes=10000000-: the right 10971520 bytes"
+rm -f "$B" "$W/rand.bin"
 
 # --- a file over 4 GiB ------------------------------------------------------------------------------
 
