@@ -271,20 +271,36 @@ resolve_all_done(const struct resolver *r)
 	return true;
 }
 
+/*
+ * ares_getsock()'s bit mask, read unsigned: c-ares' own macros shift a
+ * signed 1 into bit 31 for the sixteenth socket, which is undefined.
+ */
+static short
+resolve_events(unsigned int bits, int i)
+{
+	short ev = 0;
+
+	if (bits & (1u << i))
+		ev |= POLLIN;
+	if (bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
+		ev |= POLLOUT;
+	return ev;
+}
+
 /* One round: poll the channel's sockets, let c-ares read or time out. */
 static int
 resolve_poll_once(ares_channel ch, int wait_ms)
 {
 	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
 	struct pollfd pfd[ARES_GETSOCK_MAXNUM];
-	int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM), n = 0, rc;
+	unsigned int bits = (unsigned int)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+	int n = 0, rc;
 
 	for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-		if (!ARES_GETSOCK_READABLE(bits, i) && !ARES_GETSOCK_WRITABLE(bits, i))
+		if (resolve_events(bits, i) == 0)
 			continue;
 		pfd[n].fd = socks[i];
-		pfd[n].events = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-		    (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+		pfd[n].events = resolve_events(bits, i);
 		pfd[n++].revents = 0;
 	}
 	rc = poll(pfd, (nfds_t)n, wait_ms);
