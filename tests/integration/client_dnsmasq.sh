@@ -71,6 +71,10 @@ like "$(tail -n 1 "$ACCESS_LOG")" '^\[?::1\]?:[0-9]+ ' "sockwebd logged the IPv6
 is "$?" 6 "name dnsmasq does not know: exit 6"
 is "$(cat "$TEST_DIR/nx.err")" "sockget: (6) Could not resolve host: missing.sockweb.test" "exit 6 message"
 
+# An IPv6 literal never reaches DNS: no server at 127.0.0.1:1, still fetched.
+got=$("$SOCKGET" -s -S --dns-servers 127.0.0.1:1 "http://[::1]:$PORT6/hello.txt")
+is "$got" "hello, sockweb" "[::1] literal skips DNS"
+
 # Both names at once, one channel.
 got=$("${SG[@]}" "http://web.sockweb.test:$PORT/hello.txt" "http://web6.sockweb.test:$PORT6/sub/file.txt")
 is "$got" "$(printf 'hello, sockweb\nin sub')" "two names, two URLs, one run"
