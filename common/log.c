@@ -42,7 +42,7 @@ log_verbose(void)
 	return verbose;
 }
 
-static void
+static void __attribute__((format(printf, 1, 0)))
 log_emit(const char *fmt, va_list ap, const char *reason)
 {
 	char line[1024];

@@ -16,13 +16,32 @@
 
 #include "sockwebd.h"
 
-static int
-listen_one(const struct addrinfo *ai, struct listener *l)
+/* Set the port of an IPv4 or IPv6 socket address. */
+static void
+set_port(struct sockaddr_storage *ss, int port)
 {
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+	else if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
+/*
+ * One listening socket for ai. `port` > 0 overrides the address's port:
+ * with -p 0 the kernel picks a port for the first socket and the others
+ * take the same one, so the server has one port on every interface.
+ */
+static int
+listen_one(const struct addrinfo *ai, int port, struct listener *l)
+{
+	struct sockaddr_storage ss;
 	int fd, on = 1;
 	socklen_t len = sizeof(l->addr);
 
-	addr_format(ai->ai_addr, l->name, sizeof(l->name));
+	memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+	if (port > 0)
+		set_port(&ss, port);
+	addr_format((struct sockaddr *)&ss, l->name, sizeof(l->name));
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
 	    ai->ai_protocol);
 	if (fd == -1) {
@@ -39,7 +58,7 @@ listen_one(const struct addrinfo *ai, struct listener *l)
 		log_warn("setsockopt IPV6_V6ONLY %s", l->name);
 		goto fail;
 	}
-	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+	if (bind(fd, (struct sockaddr *)&ss, ai->ai_addrlen) == -1) {
 		log_warn("bind %s", l->name);
 		goto fail;
 	}
@@ -88,7 +107,9 @@ listen_host(const char *host, int family, const char *port,
 			rc = -1;
 			break;
 		}
-		if (listen_one(ai, &ls[*count]) == 0)
+		if (listen_one(ai, strcmp(port, "0") == 0 && *count > 0 ?
+		    addr_port((struct sockaddr *)&ls[0].addr) : 0,
+		    &ls[*count]) == 0)
 			(*count)++;
 		else if (host == NULL && family == AF_INET6 &&
 		    errno == EAFNOSUPPORT)
