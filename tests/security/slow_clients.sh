@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# tests/security/slow_clients.sh: slow clients cannot take sockwebd hostage
+# (issue 7). With -c 64 -t 2, 64 connections that each send one header
+# byte a second (tests/helpers/slowloris.py) fill every slot; meanwhile a
+# normal request is answered at once (503 while the slots are full), the
+# slow connections get 408 and are closed at their 2 s deadline, and then
+# the slots are free again: a normal request gets 200. A second round with
+# fewer slow connections than slots checks that a normal request is then
+# served (200) while they are still dripping.
+. "$top_srcdir/tests/lib.sh"
+
+command -v python3 >/dev/null 2>&1 || skip_all "python3 not installed"
+command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
+
+SLOWLORIS="$top_srcdir/tests/helpers/slowloris.py"
+SLOTS=64
+TIMEOUT=2
+
+make_test_root
+start_sockwebd -c "$SLOTS" -t "$TIMEOUT" || bail_out "sockwebd did not start"
+
+children() { ps --ppid "$SERVER_PID" -o pid= | wc -l; }
+zombies() { ps --ppid "$SERVER_PID" -o stat= | grep -c '^Z' || true; }
+
+# wait_children N SECONDS: until the server has at most N children.
+wait_children() {
+	local tries=$(($2 * 20))
+	while [ "$tries" -gt 0 ]; do
+		[ "$(children)" -le "$1" ] && return 0
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# json FILE EXPR: evaluate a Python expression over the summary `d`.
+json() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# slow_round N NAME: start N slow connections in the background; waits
+# until all are open. Sets SLOW_PID and SLOW_OUT.
+slow_round() {
+	local n=$1 name=$2 tries=200
+	SLOW_OUT="$TEST_DIR/$name.json"
+	rm -f "$TEST_DIR/$name.ready"
+	python3 "$SLOWLORIS" --port "$PORT" --count "$n" --interval 1 \
+		--prefix 'GET /hello.txt HTTP/1.0\r\nUser-Agent: slowloris\r\n' \
+		--max-time 12 --ready-file "$TEST_DIR/$name.ready" >"$SLOW_OUT" &
+	SLOW_PID=$!
+	track_pid "$SLOW_PID"
+	while [ ! -e "$TEST_DIR/$name.ready" ] && [ "$tries" -gt 0 ]; do
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	[ -e "$TEST_DIR/$name.ready" ]
+}
+
+# normal_request: "CODE SECONDS" of a plain curl request for /hello.txt.
+normal_request() {
+	curl -s -o /dev/null -m 5 -w '%{http_code} %{time_total}' "$BASE/hello.txt" || true
+}
+
+# --- round 1: every slot taken by a slow client ------------------------------
+
+t0=$(date +%s.%N)
+slow_round "$SLOTS" full
+ok $? "$SLOTS slow connections open"
+# Give the parent a moment to fork a child for each of them.
+sleep 0.3
+diag "children while the slow clients drip: $(children)"
+
+read -r code secs <<<"$(normal_request)"
+like "$code" '^(200|503)$' "a normal request while $SLOTS slow clients hold the slots: 200 or 503 (got $code)"
+ok "$(awk -v s="$secs" 'BEGIN { exit !(s < 1.0) }'; echo $?)" \
+	"... answered within 1 s (${secs} s)"
+
+wait "$SLOW_PID"
+ok $? "slowloris.py finished"
+t1=$(date +%s.%N)
+diag "round 1: $(json "$SLOW_OUT" '{k: v for k, v in d.items() if k != "connections"}')"
+is "$(json "$SLOW_OUT" 'd["connected"]')" "$SLOTS" "all $SLOTS slow connections were accepted"
+is "$(json "$SLOW_OUT" 'd["statuses"].get("408", 0)')" "$SLOTS" "every slow connection got 408 Request Timeout"
+is "$(json "$SLOW_OUT" 'd["ended"]["eof"]')" "$SLOTS" "every slow connection was closed by the server (FIN, no reset)"
+# The deadline is -t 2 s from the accept; allow 1.8 s .. 2 s + 1.5 s slack.
+ok "$(json "$SLOW_OUT" 'int(not (d["first_response_min"] >= 1.8 and d["first_response_max"] <= 3.5))')" \
+	"408 sent at the deadline (first $(json "$SLOW_OUT" 'd["first_response_min"]') s, last $(json "$SLOW_OUT" 'd["first_response_max"]') s; want 1.8..3.5)"
+ok "$(json "$SLOW_OUT" 'int(not (d["end_max"] <= 3.5))')" \
+	"connections closed by 3.5 s (last at $(json "$SLOW_OUT" 'd["end_max"]') s)"
+diag "round 1 took $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
+
+wait_children 0 5
+ok $? "the slots are freed: no children left within 5 s ($(children) left)"
+is "$(zombies)" 0 "no zombies"
+read -r code secs <<<"$(normal_request)"
+is "$code" 200 "after the slow clients are gone, a normal request gets 200 (${secs} s)"
+
+# --- round 2: slow clients on half the slots, normal requests still served ---
+
+half=$((SLOTS / 2))
+slow_round "$half" half
+ok $? "$half slow connections open"
+sleep 0.3
+all200=0
+worst=0
+for _ in 1 2 3 4 5; do
+	read -r code secs <<<"$(normal_request)"
+	[ "$code" = 200 ] || all200=1
+	worst=$(awk -v a="$worst" -v b="$secs" 'BEGIN { print (b > a) ? b : a }')
+done
+ok "$all200" "5 normal requests while $half slow clients drip: all 200"
+ok "$(awk -v s="$worst" 'BEGIN { exit !(s < 1.0) }'; echo $?)" "... each within 1 s (slowest ${worst} s)"
+wait "$SLOW_PID"
+ok $? "slowloris.py finished"
+diag "round 2: $(json "$SLOW_OUT" '{k: v for k, v in d.items() if k != "connections"}')"
+is "$(json "$SLOW_OUT" 'd["statuses"].get("408", 0)')" "$half" "every slow connection got 408"
+ok "$(json "$SLOW_OUT" 'int(not (d["end_max"] <= 3.5))')" \
+	"... and was closed by 3.5 s (last at $(json "$SLOW_OUT" 'd["end_max"]') s)"
+
+wait_children 0 5
+ok $? "no children left within 5 s"
+is "$(zombies)" 0 "no zombies"
+
+kill -0 "$SERVER_PID" 2>/dev/null
+ok $? "sockwebd is still running"
+stop_sockwebd
+is "$SERVER_STATUS" 0 "SIGTERM: sockwebd exits 0"
+
+done_testing
