@@ -203,6 +203,7 @@ if [ "$have_ipv6" = 1 ]; then
 	like "$(cat "$SERVER_ERR")" '^sockwebd: listening on \[::1\]:[0-9]+$' "two -l: the IPv6 line, in brackets"
 	p4=$(sed -n 's/^sockwebd: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$SERVER_ERR")
 	p6=$(sed -n 's/^sockwebd: listening on \[::1\]:\([0-9]*\)$/\1/p' "$SERVER_ERR")
+	is "$p6" "$p4" "two -l with -p 0: one port for both addresses"
 	is "$(get "http://127.0.0.1:$p4/hello.txt")" 200 "two -l: IPv4 request"
 	out=$(curl -s -g --max-time 10 -w ' %{http_code} %{local_port}' "http://[::1]:$p6/hello.txt")
 	like "$out" '^hello, sockweb' "two -l: IPv6 request to [::1]:$p6, body"
