@@ -58,6 +58,27 @@ on_message_begin(http_parser *p)
 	return 0;
 }
 
+/*
+ * A "simple request" (HTTP/0.9: "GET /path" and a line end, no version, no
+ * header fields). http-parser notes version 0.9 when a line end follows the
+ * target, then would go on to parse headers that never come: stop it there.
+ * at[len] is that CR or LF; after a CR, request_feed still wants the LF.
+ */
+static int
+simple_request(http_parser *p, struct request *req, char line_end)
+{
+	if (p->method != HTTP_GET)
+		return fail(req, 400);
+	req->method = p->method;
+	req->major = 0;
+	req->minor = 9;
+	req->keep_alive = false;
+	if (line_end == '\n')
+		req->state = REQUEST_DONE;
+	http_parser_pause(p, 1);
+	return 0;
+}
+
 static int
 on_url(http_parser *p, const char *at, size_t len)
 {
@@ -68,6 +89,8 @@ on_url(http_parser *p, const char *at, size_t len)
 	memcpy(req->target + req->target_len, at, len);
 	req->target_len += len;
 	req->target[req->target_len] = '\0';
+	if (p->http_major == 0 && p->http_minor == 9)
+		return simple_request(p, req, at[len]);
 	return 0;
 }
 
@@ -76,10 +99,15 @@ static int
 arena_add(struct request *req, const char *at, size_t len)
 {
 	/* The arena holds REQ_HEADERS_MAX bytes of text plus the NULs. */
-	if (len >= sizeof(req->arena) - req->arena_len)
+	size_t nuls = req->nheaders == 0 ? 0 :
+	    2 * (req->nheaders - 1) + (req->last == HDR_VALUE);
+
+	if (len > REQ_HEADERS_MAX - (req->arena_len - nuls))
 		return fail(req, 431);
 	memcpy(req->arena + req->arena_len, at, len);
 	req->arena_len += len;
+	/* A value still arriving (a 408 or 431 is logged) ends here too. */
+	req->arena[req->arena_len] = '\0';
 	return 0;
 }
 
@@ -89,6 +117,19 @@ arena_end(struct request *req)
 	req->arena[req->arena_len++] = '\0';
 }
 
+/* RFC 9110 section 5.5: a field value has no trailing whitespace. */
+static void
+value_end(struct request *req)
+{
+	size_t start = req->headers[req->nheaders - 1].value;
+
+	while (req->arena_len > start &&
+	    (req->arena[req->arena_len - 1] == ' ' ||
+	    req->arena[req->arena_len - 1] == '\t'))
+		req->arena_len--;
+	arena_end(req);
+}
+
 static int
 on_header_field(http_parser *p, const char *at, size_t len)
 {
@@ -96,7 +137,7 @@ on_header_field(http_parser *p, const char *at, size_t len)
 
 	if (req->last != HDR_FIELD) {
 		if (req->last == HDR_VALUE)
-			arena_end(req);
+			value_end(req);
 		if (req->nheaders == REQ_FIELDS_MAX)
 			return fail(req, 431);
 		req->headers[req->nheaders].value = 0;
@@ -113,6 +154,14 @@ on_header_value(http_parser *p, const char *at, size_t len)
 
 	if (req->last != HDR_VALUE) {
 		arena_end(req);
+		/*
+		 * RFC 9112 section 5.1: whitespace between name and colon is 400
+		 * (http-parser lets a space through); proxies disagree on such
+		 * fields, which is how requests get smuggled.
+		 */
+		if (strchr(req->arena + req->headers[req->nheaders - 1].name,
+		    ' ') != NULL)
+			return fail(req, 400);
 		req->headers[req->nheaders - 1].value = req->arena_len;
 		req->last = HDR_VALUE;
 	}
@@ -171,6 +220,15 @@ track_request_line(struct request *req, const char *data, size_t len)
 
 	if (req->line_done)
 		return;
+	/* RFC 9112 section 2.2: empty lines before the request line. */
+	if (req->line_tail_len == 0) {
+		while (len > 0 && (*data == '\r' || *data == '\n')) {
+			data++;
+			len--;
+		}
+		lf = memchr(data, '\n', len);
+		n = lf ? (size_t)(lf - data) : len;
+	}
 	req->line_done = lf != NULL;
 	if (n >= sizeof(req->line_tail)) {
 		memcpy(req->line_tail, data + n - sizeof(req->line_tail),
@@ -193,13 +251,14 @@ on_headers_complete(http_parser *p)
 	int status;
 
 	if (req->last == HDR_VALUE)
-		arena_end(req);
+		value_end(req);
 	else if (req->last == HDR_FIELD)	/* a name without a value */
 		return fail(req, 400);
 	req->method = p->method;
 	req->major = p->http_major;
 	req->minor = p->http_minor;
-	req->keep_alive = http_should_keep_alive(p) != 0;
+	/* An HTTP/0.9 response has no length: only closing can end it. */
+	req->keep_alive = req->major == 1 && http_should_keep_alive(p) != 0;
 	if (!protocol_name_ok(req))
 		return fail(req, 400);
 	if (!version_supported(req->major, req->minor))
@@ -226,6 +285,7 @@ on_message_complete(http_parser *p)
 /*
  * An unknown method is 501 only if it is a well-formed token followed by a
  * space (RFC 9110 section 9.1); anything else is not HTTP at all: 400.
+ * 0: only token characters so far, the next bytes decide.
  */
 static int
 unknown_method_status(const struct request *req)
@@ -240,7 +300,7 @@ unknown_method_status(const struct request *req)
 		if (!isalnum(c) && strchr(tchar_extra, c) == NULL)
 			return 400;
 	}
-	return req->head_len == sizeof(req->head) ? 501 : 400;
+	return req->head_len == sizeof(req->head) ? 501 : 0;
 }
 
 static int
@@ -258,28 +318,19 @@ error_status(const struct request *req, enum http_errno err)
 	}
 }
 
-/*
- * A "simple request" (HTTP/0.9: "GET /path" and a line end, no version):
- * http-parser notes version 0.9 and goes on to wait for headers that will
- * never come, so we finish the request ourselves.
- */
-static void
-check_simple_request(struct request *req)
+/* A simple request's line ended with a CR: only an LF may follow. */
+static size_t
+simple_request_lf(struct request *req, const char *data, size_t len)
 {
-	const http_parser *p = &req->parser;
-
-	if (p->http_major != 0 || p->http_minor != 9 || req->target_len == 0)
-		return;
-	req->major = 0;
-	req->minor = 9;
-	req->method = p->method;
-	req->keep_alive = false;
-	if (req->method != HTTP_GET) {
-		req->state = REQUEST_ERROR;
-		req->status = 400;
-		return;
+	if (len == 0)
+		return 0;
+	if (data[0] == '\n') {
+		req->state = REQUEST_DONE;
+		return 1;
 	}
-	req->state = REQUEST_DONE;
+	req->state = REQUEST_ERROR;
+	req->status = 400;
+	return 0;
 }
 
 /*
@@ -292,28 +343,31 @@ request_feed(struct request *req, const char *data, size_t len)
 	enum http_errno err;
 	size_t n, copy;
 
-	if (req->state != REQUEST_INCOMPLETE)
+	/* len 0 would tell http-parser the stream ended. */
+	if (req->state != REQUEST_INCOMPLETE || len == 0)
 		return 0;
 	copy = sizeof(req->head) - req->head_len;
 	copy = copy < len ? copy : len;
 	memcpy(req->head + req->head_len, data, copy);
 	req->head_len += copy;
-	if (len > 0)
-		req->started = true;
+	req->started = true;
 	track_request_line(req, data, len);
-
+	if (HTTP_PARSER_ERRNO(&req->parser) == HPE_PAUSED)
+		return simple_request_lf(req, data, len);
+	/* After HPE_INVALID_METHOD this parses nothing: see error_status. */
 	n = http_parser_execute(&req->parser, &settings, data, len);
 	if (req->state == REQUEST_DONE)
 		return n;
 	err = HTTP_PARSER_ERRNO(&req->parser);
+	if (err == HPE_PAUSED)
+		return n + simple_request_lf(req, data + n, len - n);
 	if (err != HPE_OK) {
-		req->state = REQUEST_ERROR;
 		req->status = error_status(req, err);
+		if (req->status == 0)
+			return len;	/* a method token: wait for more */
+		req->state = REQUEST_ERROR;
 		req->keep_alive = false;
-		return n;
 	}
-	if (len > 0)
-		check_simple_request(req);
 	return n;
 }
 
