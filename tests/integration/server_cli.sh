@@ -278,6 +278,22 @@ is "$(head -n 1 "$TEST_DIR/custom.log")" "previous line" "-L FILE: appends"
 stop_with TERM
 is "$(wc -c <"$SERVER_OUT" | tr -d ' ')" 0 "-L FILE: nothing on stdout"
 
+# SIGHUP reopens the log, so that it can be rotated.
+launch hup -p 0 -l 127.0.0.1 -r "$W" -L "$TEST_DIR/hup.log" || bail_out "sockwebd -L did not start"
+get "http://127.0.0.1:$PORT/hello.txt" >/dev/null
+wait_for_line "$TEST_DIR/hup.log" 'GET /hello.txt' 5
+mv "$TEST_DIR/hup.log" "$TEST_DIR/hup.log.1"
+kill -HUP "$SERVER_PID"
+sleep 0.3
+get "http://127.0.0.1:$PORT/sub/file.txt" >/dev/null
+wait_for_line "$TEST_DIR/hup.log" 'GET /sub/file.txt' 5
+ok $? "SIGHUP: a new log file after a rotation"
+unlike "$(cat "$TEST_DIR/hup.log.1")" 'sub/file' "SIGHUP: nothing more in the rotated file"
+kill -0 "$SERVER_PID" 2>/dev/null
+ok $? "SIGHUP: the server keeps running"
+stop_with TERM
+is "$SERVER_STATUS" 0 "SIGTERM after SIGHUP: exit 0"
+
 launch logstdout -p 0 -l 127.0.0.1 -r "$W" -L - || bail_out "sockwebd -L - did not start"
 lport=$(curl -s --max-time 10 -o /dev/null -w '%{local_port}' "http://127.0.0.1:$PORT/hello.txt")
 wait_for_line "$SERVER_OUT" "^127\\.0\\.0\\.1:$lport " 5
@@ -299,5 +315,32 @@ for q in -q --quiet; do
 	is "$(wc -c <"$SERVER_OUT" | tr -d ' ')" 0 "$q: no access log on stdout"
 	unlike "$(cat "$SERVER_ERR")" 'GET /' "$q: no access log on stderr"
 done
+
+# --- -u and --chroot (root only) ----------------------------------------------------------
+
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	nobody=$(id -u nobody)
+	launch user -p 0 -l 127.0.0.1 -r "$W" -q -u nobody || bail_out "sockwebd -u nobody did not start"
+	is "$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$SERVER_PID/status")" "$nobody $nobody $nobody $nobody" \
+		"-u nobody: every uid of the server is nobody's"
+	is "$(awk '/^Groups:/ {print $2}' "/proc/$SERVER_PID/status")" "$(id -g nobody)" \
+		"-u nobody: root's supplementary groups are dropped"
+	is "$(get "http://127.0.0.1:$PORT/hello.txt")" 200 "-u nobody: serves"
+	stop_with TERM
+	is "$SERVER_STATUS" 0 "-u nobody: SIGTERM exits 0"
+
+	launch chroot -p 0 -l 127.0.0.1 -r "$W" -q -u nobody --chroot || bail_out "sockwebd --chroot did not start"
+	is "$(readlink "/proc/$SERVER_PID/root")" "$W" "--chroot: the server's root directory is the document root"
+	is "$(get "http://127.0.0.1:$PORT/sub/file.txt")" 200 "--chroot: serves"
+	is "$(get "http://127.0.0.1:$PORT/")" 200 "--chroot: serves index.html"
+	stop_with TERM
+	is "$SERVER_STATUS" 0 "--chroot: SIGTERM exits 0"
+
+	run_quick -p 0 -l 127.0.0.1 -r "$W" -u no-such-user-sockweb
+	ok "$([ "$RC" = 1 ] || [ "$RC" = 2 ]; echo $?)" "-u with an unknown user: exit 1 or 2 ($RC)"
+	like "$ERR" 'no-such-user-sockweb' "-u with an unknown user: the message names it"
+else
+	ok 0 "# SKIP -u and --chroot: not root"
+fi
 
 done_testing
