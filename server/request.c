@@ -300,7 +300,8 @@ unknown_method_status(const struct request *req)
 		if (!isalnum(c) && strchr(tchar_extra, c) == NULL)
 			return 400;
 	}
-	return req->head_len == sizeof(req->head) ? 501 : 0;
+	/* Longer than any registered method (BASELINE-CONTROL is 16): 400. */
+	return req->head_len == sizeof(req->head) ? 400 : 0;
 }
 
 static int

@@ -94,7 +94,7 @@ struct request {
 	struct header		headers[REQ_FIELDS_MAX];
 	size_t			nheaders;
 	enum { HDR_NONE, HDR_FIELD, HDR_VALUE } last;
-	char			head[16];	/* first bytes, to tell 501 from 400 */
+	char			head[24];	/* first bytes, to tell 501 from 400 */
 	size_t			head_len;
 	char			line_tail[16];	/* end of the request line */
 	size_t			line_tail_len;
