@@ -177,7 +177,13 @@ while True:
 sys.stdout.buffer.write(out)
 EOF
 client=$!
-sleep 0.3
+# SIGTERM only once a child serves the connection (one not yet accepted
+# is reset with the listener, as in other servers).
+tries=50
+while [ "$(ps --ppid "$SERVER_PID" -o pid= | wc -l)" -lt 1 ] && [ "$tries" -gt 0 ]; do
+	sleep 0.05
+	tries=$((tries - 1))
+done
 stop_with TERM
 wait "$client"
 is "$SERVER_STATUS" 0 "SIGTERM with a request in progress: exit 0"
@@ -315,6 +321,34 @@ for q in -q --quiet; do
 	is "$(wc -c <"$SERVER_OUT" | tr -d ' ')" 0 "$q: no access log on stdout"
 	unlike "$(cat "$SERVER_ERR")" 'GET /' "$q: no access log on stderr"
 done
+
+# --- --prefork -------------------------------------------------------------------------------
+
+nkids() { ps --ppid "$SERVER_PID" -o pid= 2>/dev/null | wc -l | tr -d ' '; }
+launch prefork -p 0 -l 127.0.0.1 -r "$W" --prefork 2 -c 4 -t 5 || bail_out "sockwebd --prefork did not start"
+tries=30
+while [ "$(nkids)" -lt 2 ] && [ "$tries" -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); done
+is "$(nkids)" 2 "--prefork 2: two workers at rest"
+codes=$(for i in $(seq 1 40); do get "http://127.0.0.1:$PORT/hello.txt"; echo; done | sort | uniq -c | tr -s ' ')
+is "$codes" " 40 200" "--prefork 2: 40 requests, 40 200s"
+lport=$(curl -s --max-time 10 -o /dev/null -w '%{local_port}' "http://127.0.0.1:$PORT/hello.txt")
+wait_for_line "$SERVER_OUT" "^127\\.0\\.0\\.1:$lport " 5
+ok $? "--prefork: the access log has the client's ip:port"
+slow=""
+for i in 1 2 3; do
+	python3 "$top_srcdir/tests/helpers/rawreq.py" --port "$PORT" --timeout 2 \
+		--data 'GET /hello.txt HTTP/1.0\r\n' >/dev/null &
+	slow="$slow $!"
+done
+tries=30
+while [ "$(nkids)" -lt 4 ] && [ "$tries" -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); done
+ok "$([ "$(nkids)" -ge 3 ] && [ "$(nkids)" -le 4 ]; echo $?)" "--prefork 2 -c 4: the pool grows while 3 clients hold workers ($(nkids) workers)"
+# shellcheck disable=SC2086
+wait $slow
+is "$(get "http://127.0.0.1:$PORT/sub/file.txt")" 200 "--prefork: serves once the slow clients are gone"
+is "$(ps --ppid "$SERVER_PID" -o stat= | grep -c Z)" 0 "--prefork: no zombie"
+stop_with TERM
+is "$SERVER_STATUS" 0 "--prefork: SIGTERM exits 0"
 
 # --- -u and --chroot (root only) ----------------------------------------------------------
 
