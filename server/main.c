@@ -38,30 +38,42 @@ open_root(struct config *cfg)
 	return fd;
 }
 
+/* Look the user up while /etc/passwd is still reachable (before chroot). */
 static int
-drop_privileges(const struct config *cfg)
+lookup_user(const char *name, uid_t *uid, gid_t *gid)
 {
-	struct passwd *pw = NULL;
+	struct passwd *pw;
 
-	if (cfg->user && (pw = getpwnam(cfg->user)) == NULL) {
-		log_warnx("user %s: no such user", cfg->user);
+	errno = 0;
+	if ((pw = getpwnam(name)) == NULL) {
+		if (errno != 0)
+			log_warn("user %s", name);
+		else
+			log_warnx("user %s: no such user", name);
 		return -1;
 	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
+static int
+drop_privileges(const struct config *cfg, uid_t uid, gid_t gid)
+{
 	if (cfg->chroot) {
 		if (chdir(cfg->root) == -1 || chroot(".") == -1) {
 			log_warn("chroot %s", cfg->root);
 			return -1;
 		}
 	}
-	if (pw == NULL)
+	if (cfg->user == NULL)
 		return 0;
-	if (setgroups(1, &pw->pw_gid) == -1 || setgid(pw->pw_gid) == -1 ||
-	    setuid(pw->pw_uid) == -1) {
+	if (setgroups(1, &gid) == -1 || setgid(gid) == -1 || setuid(uid) == -1) {
 		log_warn("switch to user %s", cfg->user);
 		return -1;
 	}
 	/* Make sure there is no way back to root. */
-	if (pw->pw_uid != 0 && setuid(0) != -1) {
+	if (uid != 0 && setuid(0) != -1) {
 		log_warnx("switch to user %s: could regain root", cfg->user);
 		return -1;
 	}
@@ -118,18 +130,26 @@ daemonize(void)
 	return 0;
 }
 
+/*
+ * The order matters: the user is looked up and the sockets bound while we
+ * may still read /etc/passwd and bind low ports; the daemon's /dev/null and
+ * the pidfile are opened before chroot and the switch to -u, which could
+ * make them unreachable.
+ */
 static int
 start(struct config *cfg, struct server *srv)
 {
+	uid_t uid = 0;
+	gid_t gid = 0;
 	size_t i;
 
+	if (cfg->user && lookup_user(cfg->user, &uid, &gid) == -1)
+		return -1;
 	if ((srv->root_fd = open_root(cfg)) == -1)
 		return -1;
 	if (!cfg->quiet && log_access_open(cfg->access_log) == -1)
 		return -1;
 	if (listen_open_all(cfg, srv->listeners, MAX_LISTEN, &srv->nlisteners) == -1)
-		return -1;
-	if (drop_privileges(cfg) == -1)
 		return -1;
 	for (i = 0; i < srv->nlisteners; i++)
 		log_warnx("listening on %s", srv->listeners[i].name);
@@ -137,7 +157,7 @@ start(struct config *cfg, struct server *srv)
 		return -1;
 	if (cfg->pidfile && write_pidfile(cfg->pidfile) == -1)
 		return -1;
-	return 0;
+	return drop_privileges(cfg, uid, gid);
 }
 
 int
