@@ -14,19 +14,33 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "sockwebd.h"
 
 static int log_fd = -1;
 static const char *log_path;	/* NULL: standard output */
-static bool log_failed;		/* warn once, not per request */
+
+/*
+ * A full disk would make every child warn on every request. The time of
+ * the last warning lives in a page shared by the parent and all its
+ * children, so the whole server warns at most once a minute.
+ */
+#define LOG_WARN_INTERVAL 60
+static volatile time_t *last_warning;
 
 int
 log_access_open(const char *path)
 {
 	int fd;
 
+	if (last_warning == NULL) {
+		void *p = mmap(NULL, sizeof(*last_warning), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED)
+			last_warning = p;
+	}
 	log_path = path;
 	if (path == NULL || strcmp(path, "-") == 0) {
 		log_path = NULL;
@@ -118,10 +132,16 @@ log_begin(struct buf *b, const char *peer_name)
 static void
 log_end(struct buf *b)
 {
-	if (!b->failed && write(log_fd, b->data, b->len) == -1 && !log_failed) {
-		log_failed = true;
-		log_warn("write access log");
-	}
+	time_t now;
+
+	if (b->failed || write(log_fd, b->data, b->len) != -1)
+		return;
+	now = time(NULL);
+	if (last_warning && now - *last_warning < LOG_WARN_INTERVAL)
+		return;
+	if (last_warning)
+		*last_warning = now;
+	log_warn("write access log");
 }
 
 void
