@@ -390,6 +390,16 @@ rr 'GET /hello.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /sub/file.txt H
 is "$(grep -a '^HTTP/1\.[01] ' "$R" | cut -d' ' -f2 | tr -d '\r' | tr '\n' ' ')" "200 200 " "HTTP/1.0 keep-alive pipelined: two 200s"
 like "$(header_of "$R" Connection)" '^[Kk]eep-[Aa]live$' "HTTP/1.0 keep-alive answered with Connection: keep-alive"
 
+# --- connection release: unread input never turns the answer into a reset -------------
+
+junk=$(head -c 100000 /dev/zero | tr '\0' x)
+rr "POST /hello.txt HTTP/1.0\\r\\nContent-Length: 100000\\r\\n\\r\\n$junk"
+is "$(status_of "$R") $RRC" "405 0" "405 with a 100 KB body unread: answer, then a clean close"
+rr "GET /hello.txt HTTP/1.0\\r\\n\\r\\n$junk"
+is "$(status_of "$R") $(body_of "$R") $RRC" "200 hello, sockweb 0" "100 KB of junk after a request: whole answer, clean close"
+rr "GET /$junk HTTP/1.0\\r\\n\\r\\n"
+is "$(status_of "$R") $RRC" "414 0" "414 for a 100 KB target: answer, then a clean close"
+
 # --- keep-alive ---------------------------------------------------------------------------------
 
 ports=$(curl -s --max-time 10 -o /dev/null -o /dev/null \
@@ -457,6 +467,21 @@ unlike "$line" 'evil"agent' "access log: a quote from the request is escaped"
 lport=$(curl -s --max-time 10 -o /dev/null -I -w '%{local_port}' "$BASE/hello.txt")
 wait_for_line "$ACCESS_LOG" "^127\\.0\\.0\\.1:$lport " 5
 like "$(grep -a "^127\\.0\\.0\\.1:$lport " "$ACCESS_LOG")" '"HEAD /hello\.txt HTTP/1\.1" 200 ' "access log: HEAD"
+pids=""
+for i in $(seq 1 40); do
+	curl -s --max-time 10 -o /dev/null -A "parallel-$i-$(head -c 300 /dev/zero | tr '\0' p)" "$BASE/hello.txt" &
+	pids="$pids $!"
+done
+# shellcheck disable=SC2086
+wait $pids
+tries=50
+while [ "$(grep -a -c '"parallel-' "$ACCESS_LOG")" -lt 40 ] && [ "$tries" -gt 0 ]; do
+	sleep 0.1
+	tries=$((tries - 1))
+done
+is "$(grep -a -c '"parallel-' "$ACCESS_LOG")" 40 "access log: 40 parallel requests, 40 lines"
+is "$(grep -a '"parallel-' "$ACCESS_LOG" | grep -a -c -v -E '^127\.0\.0\.1:[0-9]+ - - \[[^]]+\] "GET /hello\.txt HTTP/1\.1" 200 15 "-" "parallel-[0-9]+-p{300}"$')" 0 \
+	"access log: no two children's lines interleave"
 rr 'GET /hello\x01\x1b[31m.txt HTTP/1.0\r\n\r\n'
 sleep 0.3
 is "$(grep -a -c $'\x1b' "$ACCESS_LOG")" 0 "access log: no raw control characters"
