@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,6 +71,13 @@ read_request(struct conn *c, struct request *req, struct reader *rd,
 		wait = deadline < 0 ? idle_ms : deadline - io_now_ms();
 		if (wait < 0)
 			wait = 0;
+		/*
+		 * Between keep-alive requests the next one has rarely arrived
+		 * yet: wait first rather than read, fail with EAGAIN, then wait.
+		 */
+		if (idle_ms >= 0 && !req->started && io_wait(c->fd, POLLIN,
+		    (int)wait) <= 0)
+			return errno == ETIMEDOUT ? READ_TIMEOUT : READ_CLOSED;
 		n = io_read_some(c->fd, rd->buf + rd->have,
 		    sizeof(rd->buf) - rd->have, (int)wait);
 		if (n == 0)
