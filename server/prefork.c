@@ -16,6 +16,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,7 +25,7 @@
 #include "sockwebd.h"
 
 #define CHECK_MS	200	/* how often the parent looks at the pool */
-#define SHRINK_CHECKS	25	/* idle this many checks in a row: retire */
+#define SHRINK_CHECKS	5	/* idle this many checks in a row: retire */
 
 struct slot {
 	pid_t			pid;	/* 0: free */
@@ -60,27 +62,57 @@ worker_accept(struct server *srv, struct listener *l, struct slot *me)
 	me->busy = 0;
 }
 
+/*
+ * A worker's own epoll set over every listener, with EPOLLEXCLUSIVE: a new
+ * connection wakes one idle worker, not the whole pool (the thundering
+ * herd that poll() on a shared socket causes).
+ */
+static int
+worker_epoll(const struct server *srv)
+{
+	struct epoll_event ev;
+	size_t i;
+	int ep;
+
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		log_warn("epoll_create1");
+		return -1;
+	}
+	for (i = 0; i < srv->nlisteners; i++) {
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u32 = (uint32_t)i;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, srv->listeners[i].fd, &ev) == -1) {
+			log_warn("epoll_ctl %s", srv->listeners[i].name);
+			close(ep);
+			return -1;
+		}
+	}
+	return ep;
+}
+
 /* A worker: wait on every listener, accept, serve, until SIGTERM. */
 static void
 worker_run(struct server *srv, struct slot *me, const sigset_t *waitmask)
 {
-	struct pollfd pfds[MAX_LISTEN];
-	size_t i;
-	int n;
+	struct epoll_event evs[MAX_LISTEN];
+	int ep, n, i;
 
 	got_term = got_hup = got_chld = 0;
 	signal(SIGCHLD, SIG_DFL);
-	for (i = 0; i < srv->nlisteners; i++)
-		pfds[i] = (struct pollfd){ .fd = srv->listeners[i].fd, .events = POLLIN };
+	if ((ep = worker_epoll(srv)) == -1)
+		_exit(1);
 	while (!got_term) {
-		n = ppoll(pfds, srv->nlisteners, NULL, waitmask);
+		n = epoll_pwait(ep, evs, MAX_LISTEN, -1, waitmask);
 		if (got_hup) {
 			got_hup = 0;
 			log_access_reopen();
 		}
-		for (i = 0; n > 0 && i < srv->nlisteners && !got_term; i++)
-			if (pfds[i].revents & POLLIN)
-				worker_accept(srv, &srv->listeners[i], me);
+		/*
+		 * Even when told to stop, take what we were woken for: with
+		 * EPOLLEXCLUSIVE no other worker was woken for it.
+		 */
+		for (i = 0; i < n; i++)
+			worker_accept(srv, &srv->listeners[evs[i].data.u32], me);
 	}
 	_exit(0);
 }
@@ -125,28 +157,46 @@ pool_reap(struct pool *pool)
 }
 
 static unsigned
-pool_idle(const struct pool *pool, unsigned *one_idle)
+pool_idle(const struct pool *pool)
 {
 	unsigned i, idle = 0;
 
-	for (i = 0; i < pool->max; i++) {
-		if (pool->slots[i].pid != 0 && !pool->slots[i].busy) {
+	for (i = 0; i < pool->max; i++)
+		if (pool->slots[i].pid != 0 && !pool->slots[i].busy)
 			idle++;
-			*one_idle = i;
-		}
-	}
 	return idle;
 }
 
-/* Keep at least min workers; double when none is idle; retire extras. */
+/*
+ * SIGTERM up to `n` idle workers, never going below the minimum. A worker
+ * finishes the connection it may have taken meanwhile, then exits.
+ */
+static void
+pool_retire(struct pool *pool, unsigned n)
+{
+	unsigned i, alive = pool->count;
+
+	for (i = 0; i < pool->max && n > 0 && alive > pool->min; i++) {
+		if (pool->slots[i].pid != 0 && !pool->slots[i].busy) {
+			kill(pool->slots[i].pid, SIGTERM);
+			n--;
+			alive--;
+		}
+	}
+}
+
+/*
+ * Keep at least min workers; double when none is idle; when more than
+ * half the minimum stays idle for a second, retire about half the extras.
+ */
 static void
 pool_adjust(struct server *srv, struct pool *pool, const sigset_t *waitmask)
 {
-	unsigned idle, victim = 0, want;
+	unsigned idle, want;
 
 	while (pool->count < pool->min && pool_spawn(srv, pool, waitmask) == 0)
 		;
-	idle = pool_idle(pool, &victim);
+	idle = pool_idle(pool);
 	if (idle == 0 && pool->count < pool->max) {
 		want = pool->count;
 		while (want-- > 0 && pool_spawn(srv, pool, waitmask) == 0)
@@ -156,7 +206,7 @@ pool_adjust(struct server *srv, struct pool *pool, const sigset_t *waitmask)
 	}
 	if (pool->count > pool->min && idle > pool->min / 2 + 1) {
 		if (++pool->idle_checks >= SHRINK_CHECKS) {
-			kill(pool->slots[victim].pid, SIGTERM);
+			pool_retire(pool, (idle - pool->min / 2) / 2 + 1);
 			pool->idle_checks = 0;
 		}
 	} else
