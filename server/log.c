@@ -35,6 +35,11 @@ log_access_open(const char *path)
 {
 	int fd;
 
+	/*
+	 * Read the time zone once, here in the parent, rather than once in
+	 * every forked child at its first log line.
+	 */
+	tzset();
 	if (last_warning == NULL) {
 		void *p = mmap(NULL, sizeof(*last_warning), PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -117,16 +122,26 @@ request_line(struct buf *b, const struct request *req)
 		buf_printf(b, " HTTP/%u.%u", p->http_major, p->http_minor);
 }
 
+/* The time stamp changes once a second; format it once a second. */
+static const char *
+log_stamp(void)
+{
+	static char stamp[64];
+	static time_t cached = -1;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now != cached && localtime_r(&now, &tm) != NULL) {
+		strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S %z", &tm);
+		cached = now;
+	}
+	return stamp;
+}
+
 static void
 log_begin(struct buf *b, const char *peer_name)
 {
-	char stamp[64];
-	struct tm tm;
-	time_t now = time(NULL);
-
-	localtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%d/%b/%Y:%H:%M:%S %z", &tm);
-	buf_printf(b, "%s - - [%s] \"", peer_name, stamp);
+	buf_printf(b, "%s - - [%s] \"", peer_name, log_stamp());
 }
 
 static void
