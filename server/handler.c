@@ -72,8 +72,8 @@ if_range_matches(const struct request *req, time_t mtime)
 }
 
 static void
-file_response(const struct request *req, struct response *resp,
-    const struct file *f, const char *name)
+file_response(struct conn *c, const struct request *req,
+    struct response *resp, const struct file *f, const char *name)
 {
 	const char *ims = request_header(req, "If-Modified-Since");
 	bool head = req->method == HTTP_HEAD;
@@ -99,9 +99,10 @@ file_response(const struct request *req, struct response *resp,
 		resp->ranged = true;
 		break;
 	case RANGE_UNSATISFIABLE:
-		resp->status = 416;
-		resp->length = 0;
-		resp->file_fd = -1;
+		/* An error page like any other, plus "Content-Range: bytes *\/SIZE". */
+		response_error_page(resp, 416, &c->body);
+		resp->total = f->st.st_size;
+		resp->last_modified = f->st.st_mtime;
 		break;
 	case RANGE_NONE:
 		break;
@@ -122,7 +123,7 @@ dir_response(struct conn *c, const struct request *req,
 	if (file_open_index(f, &index) == 0) {
 		file_close(f);
 		*f = index;
-		file_response(req, resp, f, "index.html");
+		file_response(c, req, resp, f, "index.html");
 		return;
 	}
 	if (!c->srv->cfg->listing) {
@@ -166,7 +167,7 @@ dispatch(struct conn *c, const struct request *req, struct response *resp,
 	if (f->is_dir)
 		dir_response(c, req, resp, f, &t);
 	else
-		file_response(req, resp, f, t.path);
+		file_response(c, req, resp, f, t.path);
 }
 
 void

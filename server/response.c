@@ -14,6 +14,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -158,6 +160,31 @@ response_format_head(const struct response *r, char *out, size_t size)
 	return len;
 }
 
+/*
+ * Wait until the socket takes more bytes. poll() reports POLLOUT only once
+ * a good part of the send buffer is free, which a client reading slowly
+ * through a small window may take longer than timeout_ms to allow; so the
+ * time-out counts from the client's last progress (the kernel's send queue
+ * shrinking, SIOCOUTQ), not from the last POLLOUT.
+ */
+static int
+wait_writable(int fd, int timeout_ms)
+{
+	int before, after, rc;
+
+	if (timeout_ms <= 0 || ioctl(fd, SIOCOUTQ, &before) == -1)
+		return io_wait(fd, POLLOUT, timeout_ms);
+	for (;;) {
+		if ((rc = io_wait(fd, POLLOUT, timeout_ms)) != 0)
+			return rc;
+		if (ioctl(fd, SIOCOUTQ, &after) == -1 || after >= before) {
+			errno = ETIMEDOUT;
+			return 0;
+		}
+		before = after;		/* the client read some: wait again */
+	}
+}
+
 /* send(2) all of buf; EAGAIN waits for room up to timeout_ms. */
 static int
 send_all(int fd, const char *buf, size_t len, int flags, int timeout_ms)
@@ -172,7 +199,7 @@ send_all(int fd, const char *buf, size_t len, int flags, int timeout_ms)
 		} else if (n == -1 && errno == EINTR)
 			continue;
 		else if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (io_wait(fd, POLLOUT, timeout_ms) <= 0)
+			if (wait_writable(fd, timeout_ms) <= 0)
 				return -1;
 		} else
 			return -1;
@@ -203,7 +230,7 @@ send_file(int fd, struct response *r, int timeout_ms)
 		} else if (errno == EINTR)
 			continue;
 		else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			if (io_wait(fd, POLLOUT, timeout_ms) <= 0)
+			if (wait_writable(fd, timeout_ms) <= 0)
 				return -1;
 		} else
 			return -1;
