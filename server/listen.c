@@ -32,7 +32,8 @@ set_port(struct sockaddr_storage *ss, int port)
  * take the same one, so the server has one port on every interface.
  */
 static int
-listen_one(const struct addrinfo *ai, int port, struct listener *l)
+listen_one(const struct addrinfo *ai, int port, bool reuseport,
+    struct listener *l)
 {
 	struct sockaddr_storage ss;
 	int fd, on = 1;
@@ -51,6 +52,12 @@ listen_one(const struct addrinfo *ai, int port, struct listener *l)
 	/* Restart at once even while old connections sit in TIME_WAIT. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1) {
 		log_warn("setsockopt SO_REUSEADDR %s", l->name);
+		goto fail;
+	}
+	/* Several instances on one port: the kernel spreads connections. */
+	if (reuseport &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) == -1) {
+		log_warn("setsockopt SO_REUSEPORT %s", l->name);
 		goto fail;
 	}
 	if (ai->ai_family == AF_INET6 &&
@@ -85,7 +92,7 @@ fail:
  * only when we were not asked for it by name.
  */
 static int
-listen_host(const char *host, int family, const char *port,
+listen_host(const char *host, int family, const struct config *cfg,
     struct listener *ls, size_t max, size_t *count)
 {
 	struct addrinfo hints = { 0 }, *res, *ai;
@@ -94,10 +101,10 @@ listen_host(const char *host, int family, const char *port,
 	hints.ai_family = family;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((gai = getaddrinfo(host, port, &hints, &res)) != 0) {
+	if ((gai = getaddrinfo(host, cfg->port, &hints, &res)) != 0) {
 		if (host == NULL && gai == EAI_ADDRFAMILY)
 			return 0;
-		log_warnx("getaddrinfo %s port %s: %s", host ? host : "*", port,
+		log_warnx("getaddrinfo %s port %s: %s", host ? host : "*", cfg->port,
 		    gai_strerror(gai));
 		return -1;
 	}
@@ -107,9 +114,9 @@ listen_host(const char *host, int family, const char *port,
 			rc = -1;
 			break;
 		}
-		if (listen_one(ai, strcmp(port, "0") == 0 && *count > 0 ?
+		if (listen_one(ai, strcmp(cfg->port, "0") == 0 && *count > 0 ?
 		    addr_port((struct sockaddr *)&ls[0].addr) : 0,
-		    &ls[*count]) == 0)
+		    cfg->reuseport, &ls[*count]) == 0)
 			(*count)++;
 		else if (host == NULL && family == AF_INET6 &&
 		    errno == EAFNOSUPPORT)
@@ -130,12 +137,12 @@ listen_open_all(const struct config *cfg, struct listener *ls, size_t max,
 
 	*count = 0;
 	if (cfg->nlisten == 0) {
-		rc = listen_host(NULL, AF_INET, cfg->port, ls, max, count);
+		rc = listen_host(NULL, AF_INET, cfg, ls, max, count);
 		if (rc == 0)
-			rc = listen_host(NULL, AF_INET6, cfg->port, ls, max, count);
+			rc = listen_host(NULL, AF_INET6, cfg, ls, max, count);
 	}
 	for (i = 0; i < cfg->nlisten && rc == 0; i++)
-		rc = listen_host(cfg->listen[i], AF_UNSPEC, cfg->port, ls, max, count);
+		rc = listen_host(cfg->listen[i], AF_UNSPEC, cfg, ls, max, count);
 	if (rc == 0 && *count == 0) {
 		log_warnx("no address to listen on");
 		rc = -1;

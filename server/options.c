@@ -14,7 +14,7 @@
 #include "sockwebd.h"
 
 enum {
-	OPT_CHROOT = 256, OPT_PIDFILE, OPT_NO_LISTING, OPT_NO_PEER, OPT_PREFORK
+	OPT_CHROOT = 256, OPT_PIDFILE, OPT_NO_LISTING, OPT_NO_PEER, OPT_PREFORK, OPT_REUSEPORT
 };
 
 static const struct option long_options[] = {
@@ -32,6 +32,7 @@ static const struct option long_options[] = {
 	{ "no-listing",		no_argument,		NULL, OPT_NO_LISTING },
 	{ "no-peer",		no_argument,		NULL, OPT_NO_PEER },
 	{ "prefork",		required_argument,	NULL, OPT_PREFORK },
+	{ "reuseport",		no_argument,		NULL, OPT_REUSEPORT },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -43,7 +44,8 @@ options_usage(FILE *fp)
 	fprintf(fp,
 "usage: sockwebd [-p PORT] [-l ADDR]... [-r ROOT] [-c MAX_CHILDREN] [-t SECONDS]\n"
 "                [-L FILE|-] [-q] [-u USER] [--chroot] [-d] [--pidfile FILE]\n"
-"                [--no-listing] [--no-peer] [--prefork N] [-h] [-V]\n"
+"                [--no-listing] [--no-peer] [--prefork N] [--reuseport]\n"
+"                [-h] [-V]\n"
 "\n"
 "A forking HTTP/1.0 static-file server.\n"
 "\n"
@@ -63,6 +65,7 @@ options_usage(FILE *fp)
 "      --no-peer            turn off the /_peer endpoint\n"
 "      --prefork N          start N workers that accept for themselves and serve\n"
 "                           connections one after another; grow up to -c\n"
+"      --reuseport          SO_REUSEPORT: several servers may share the port\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n");
 }
@@ -136,6 +139,7 @@ apply_option(struct config *cfg, int ch, const char *arg)
 	case OPT_PIDFILE: cfg->pidfile = arg; break;
 	case OPT_NO_LISTING: cfg->listing = false; break;
 	case OPT_NO_PEER: cfg->peer = false; break;
+	case OPT_REUSEPORT: cfg->reuseport = true; break;
 	case OPT_PREFORK:
 		if (parse_number(arg, 1, 100000, &v) == -1)
 			return bad("prefork", arg);

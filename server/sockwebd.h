@@ -43,6 +43,7 @@ struct config {
 	bool		 listing;
 	bool		 peer;
 	unsigned	 prefork;	/* workers to start; 0: fork per connection */
+	bool		 reuseport;	/* SO_REUSEPORT: instances share the port */
 };
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_USAGE };
 enum options_result options_parse(struct config *cfg, int argc, char **argv);
