@@ -35,11 +35,6 @@ log_access_open(const char *path)
 {
 	int fd;
 
-	/*
-	 * Read the time zone once, here in the parent, rather than once in
-	 * every forked child at its first log line.
-	 */
-	tzset();
 	if (last_warning == NULL) {
 		void *p = mmap(NULL, sizeof(*last_warning), PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);

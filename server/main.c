@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sockwebd.h"
@@ -178,6 +179,11 @@ main(int argc, char **argv)
 	}
 	/* A client that goes away must give EPIPE, not kill the process. */
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * glibc reads the time zone at the first gmtime_r or localtime_r. Do
+	 * it once here, not once in every forked child (7 system calls each).
+	 */
+	tzset();
 	if (start(&cfg, &srv) == -1)
 		return 1;
 	if ((cfg.prefork ? prefork_run(&srv) : loop_run(&srv)) == -1)
