@@ -153,6 +153,12 @@ fetch_on_headers_complete(http_parser *p)
 
 	if (c->in_value)
 		fetch_header_done(c);
+	/*
+	 * http-parser lets "HTTP/1.0 20" through; a status has three digits
+	 * (RFC 9110 section 15).
+	 */
+	if (p->status_code < 100)
+		return -1;
 	c->headers_done = true;
 	c->st->http_code = p->status_code;
 	c->declared = p->flags & F_CONTENTLENGTH ? (long long)p->content_length : -1;
@@ -346,7 +352,10 @@ fetch_feed(struct fetch_ctx *c, const char *data, size_t n)
 	    !(c->complete && HTTP_PARSER_ERRNO(&c->parser) == HPE_PAUSED)) {
 		output_trace("http-parser: %s",
 		    http_errno_description(HTTP_PARSER_ERRNO(&c->parser)));
-		output_error(SG_WEIRD_SERVER_REPLY, "Weird server reply");
+		/* Endless headers: say why we stopped, as curl does (56 there) */
+		output_error(SG_WEIRD_SERVER_REPLY, "Weird server reply%s",
+		    HTTP_PARSER_ERRNO(&c->parser) == HPE_HEADER_OVERFLOW ?
+		    ": response headers too large" : "");
 		return SG_WEIRD_SERVER_REPLY;
 	}
 	if (c->complete)

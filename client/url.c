@@ -92,7 +92,12 @@ url_parse_authority(const char *s, size_t n, struct url *u)
 	} else {
 		colon = memchr(s, ':', n);
 		hend = colon != NULL ? colon : s + n;
-		if (hend == s)
+		/*
+		 * A second '@' (userinfo may not hold one, RFC 3986 s. 3.2.1)
+		 * would leave "b@c" as the host, which url_format writes back
+		 * as user "b" at host "c": -L would change hosts. curl refuses.
+		 */
+		if (hend == s || memchr(s, '@', hend - s) != NULL)
 			return URL_MALFORMED;
 		u->host = strndup(s, hend - s);
 	}
@@ -239,6 +244,25 @@ url_merge(const char *base_path, const char *ref)
 	return clean;
 }
 
+/* The path of a relative reference without fragment (section 5.2.2). */
+static char *
+url_resolve_path(const char *base_path, const char *ref)
+{
+	char *path;
+
+	if (ref[0] == '/')
+		return url_remove_dot_segments(ref);
+	if (ref[0] == '?') {
+		if (asprintf(&path, "%.*s%s", (int)strcspn(base_path, "?"), base_path,
+		    ref) < 0)
+			return NULL;
+		return path;
+	}
+	if (ref[0] == '\0')
+		return strdup(base_path);
+	return url_merge(base_path, ref);
+}
+
 /*
  * The absolute URL a Location value points to, relative to base
  * (RFC 9110 section 10.2.2 allows relative references).
@@ -247,8 +271,7 @@ char *
 url_resolve_ref(const struct url *base, const char *ref)
 {
 	struct url tmp = *base;
-	char *path = NULL, *s;
-	size_t plen = strcspn(base->path, "?");
+	char *rel, *s;
 
 	if (strstr(ref, "://") != NULL && strcspn(ref, "/?#") > strcspn(ref, ":"))
 		return strdup(ref);
@@ -257,22 +280,18 @@ url_resolve_ref(const struct url *base, const char *ref)
 			return NULL;
 		return s;
 	}
-	if (ref[0] == '/')
-		path = url_remove_dot_segments(ref);
-	else if (ref[0] == '?') {
-		if (asprintf(&path, "%.*s%s", (int)plen, base->path, ref) < 0)
-			path = NULL;
-	}
-	else if (ref[0] == '\0' || ref[0] == '#')
-		path = strdup(base->path);
-	else
-		path = url_merge(base->path, ref);
-	if (path == NULL)
+	/*
+	 * The fragment goes before the dot segments are removed (section
+	 * 5.2.1): in "/a/.#f" the last segment is ".", which must not stay.
+	 */
+	if ((rel = strndup(ref, strcspn(ref, "#"))) == NULL)
 		return NULL;
-	path[strcspn(path, "#")] = '\0';
-	tmp.path = path;
+	tmp.path = url_resolve_path(base->path, rel);
+	free(rel);
+	if (tmp.path == NULL)
+		return NULL;
 	s = url_format(&tmp);
-	free(path);
+	free(tmp.path);
 	return s;
 }
 

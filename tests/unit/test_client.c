@@ -1,10 +1,12 @@
 /*
  * test_client.c: the parts of sockget that need no network: option
  * parsing (curl's letters, -o/URL pairing, bad usage = 2), the happy
- * eyeballs address order, --resolve pins, and -w formatting.
+ * eyeballs address order, --resolve pins, -w formatting, and fetch_one
+ * on canned responses over a socketpair.
  */
 #include "config.h"
 
+#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -151,6 +153,55 @@ test_writeout(void)
 	free(text);
 }
 
+/* fetch_one's exit code for a canned response, sent whole then closed. */
+static int
+fetch_canned(const char *response)
+{
+	struct options o;
+	struct url u;
+	struct fetch_request rq;
+	struct fetch_stats st;
+	struct output out;
+	int sv[2], rc;
+
+	memset(&o, 0, sizeof(o));
+	memset(&st, 0, sizeof(st));
+	url_parse("http://canned.test/", &u);
+	rq = (struct fetch_request){ .url = &u, .opt = &o, .range_from = -1,
+	    .deadline_us = fetch_now_us() + 2000000 };
+	output_init(&out, "/dev/null", false);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) < 0) {
+		url_free(&u);
+		return -1;
+	}
+	rc = -1;
+	if (write(sv[1], response, strlen(response)) == (ssize_t)strlen(response) &&
+	    shutdown(sv[1], SHUT_WR) == 0)
+		rc = fetch_one(sv[0], &rq, &out, &st);
+	output_close(&out);
+	close(sv[0]);
+	close(sv[1]);
+	url_free(&u);
+	free(st.location);
+	free(st.content_type);
+	return rc;
+}
+
+static void
+test_fetch(void)
+{
+	output_set_quiet(true);
+	is_int(fetch_canned("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"), SG_OK,
+	    "fetch: a whole response is 0");
+	is_int(fetch_canned("HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\nok"),
+	    SG_PARTIAL_FILE, "fetch: a short body is 18");
+	is_int(fetch_canned(""), SG_GOT_NOTHING, "fetch: nothing is 52");
+	/* fuzz_response: http-parser accepted a two-digit status as exit 0 */
+	is_int(fetch_canned("HTTP/1.0 20\r\n\r\nbody"), SG_WEIRD_SERVER_REPLY,
+	    "fetch: a two-digit status is a weird reply (8)");
+	output_set_quiet(false);
+}
+
 int
 main(void)
 {
@@ -159,5 +210,6 @@ main(void)
 	test_order();
 	test_pins();
 	test_writeout();
+	test_fetch();
 	return tap_done();
 }

@@ -61,6 +61,8 @@ test_parse(void)
 	check_bad("http://[zz::1]/", URL_MALFORMED);
 	check_bad("http://[::1]x/", URL_MALFORMED);
 	check_bad("http://host/a b", URL_MALFORMED);
+	/* fuzz_url: host "b@c" came back from url_format as host "c" */
+	check_bad("http://a@b@c/", URL_MALFORMED);
 	check_bad("", URL_MALFORMED);
 
 	url_parse("http://[::1]:8080/p", &u);
@@ -133,6 +135,9 @@ test_resolve_ref(void)
 	check_ref("/./g", "http://a/g");
 	check_ref("g/../h", "http://a/b/c/h");
 	check_ref("http://other:81/x", "http://other:81/x");
+	/* fuzz_url: the fragment hid a "." segment from remove_dot_segments */
+	check_ref("/x/.#f", "http://a/x/");
+	check_ref("g/..#f", "http://a/b/c/");
 }
 
 int
