@@ -160,3 +160,52 @@ make_test_root() {
 	printf '<!doctype html><title>t</title><p>index</p>\n' >"$TEST_DIR/www/index.html"
 	printf 'in sub\n' >"$TEST_DIR/www/sub/file.txt"
 }
+
+# --- the server's process tree (robustness tests) ---------------------------
+
+# children: how many processes SERVER_PID has now, zombies included.
+children() { ps --ppid "$SERVER_PID" -o pid= | wc -l; }
+
+# zombies: how many of them are zombies.
+zombies() { ps --ppid "$SERVER_PID" -o stat= | grep -c '^Z' || true; }
+
+# wait_children MAX SECONDS: until SERVER_PID has at most MAX children.
+wait_children() {
+	local tries=$(($2 * 20))
+	while [ "$tries" -gt 0 ]; do
+		[ "$(children)" -le "$1" ] && return 0
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# settle SECONDS: until the server is quiet, at most SECONDS: its accept
+# queue is empty (per ss, when there is ss) and it has no child, zombies
+# included, at 5 checks in a row 0.1 s apart. (0 children at one instant
+# proves nothing while the backlog still holds connections to fork for.)
+settle() {
+	local tries=$(($1 * 10)) calm=0 q
+	while [ "$tries" -gt 0 ]; do
+		q=0
+		if command -v ss >/dev/null 2>&1; then
+			q=$(ss -Hltn "sport = :$PORT" 2>/dev/null | awk '{ s += $2 } END { print s + 0 }')
+		fi
+		if [ "$q" -eq 0 ] && [ "$(children)" -eq 0 ]; then
+			calm=$((calm + 1))
+			[ "$calm" -ge 5 ] && return 0
+		else
+			calm=0
+		fi
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# still_serving WHAT: a normal request after WHAT gets 200.
+still_serving() {
+	local code
+	code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$BASE/hello.txt" || true)
+	is "$code" 200 "after $1: a normal request gets 200"
+}

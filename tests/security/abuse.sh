@@ -136,55 +136,12 @@ EOF
 
 start_sockwebd -t "$TIMEOUT" || bail_out "sockwebd did not start"
 
-children() { ps --ppid "$SERVER_PID" -o pid= | wc -l; }
-zombies() { ps --ppid "$SERVER_PID" -o stat= | grep -c '^Z' || true; }
 fds() { ls "/proc/$SERVER_PID/fd" | wc -l; }
-
-# wait_children N SECONDS: until the server has at most N children.
-wait_children() {
-	local tries=$(($2 * 20))
-	while [ "$tries" -gt 0 ]; do
-		[ "$(children)" -le "$1" ] && return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
-}
-
-# settle SECONDS: until the server is quiet, at most SECONDS: its accept
-# queue is empty (per ss, when there is ss) and it has no child, zombies
-# included, at 5 checks in a row 0.1 s apart. (0 children at one instant
-# proves nothing while the backlog still holds connections to fork for.)
-settle() {
-	local tries=$(($1 * 10)) calm=0 q
-	while [ "$tries" -gt 0 ]; do
-		q=0
-		if command -v ss >/dev/null 2>&1; then
-			q=$(ss -Hltn "sport = :$PORT" 2>/dev/null | awk '{ s += $2 } END { print s + 0 }')
-		fi
-		if [ "$q" -eq 0 ] && [ "$(children)" -eq 0 ]; then
-			calm=$((calm + 1))
-			[ "$calm" -ge 5 ] && return 0
-		else
-			calm=0
-		fi
-		sleep 0.1
-		tries=$((tries - 1))
-	done
-	return 1
-}
 
 probe() { timeout 30 python3 "$PROBE" "$1" "$PORT" "${@:2}"; }
 
 # field LINE NAME: the value of NAME=... in a probe line.
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-
-# still_serving CASE: the server answers a normal request with 200.
-still_serving() {
-	local code
-	code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$BASE/hello.txt" || true)
-	is "$code" 200 "after $1: a normal request gets 200"
-}
 
 # bounded LINE CASE: the probe ended (no time-out) within 10 s.
 bounded() {

@@ -16,26 +16,6 @@ W="$TEST_DIR/www"
 
 start_sockwebd -t 5 || bail_out "sockwebd did not start"
 
-children() { ps --ppid "$SERVER_PID" -o pid= | wc -l; }
-zombies() { ps --ppid "$SERVER_PID" -o stat= | grep -c '^Z' || true; }
-
-# wait_children N SECONDS: until the server has at most N children.
-wait_children() {
-	local tries=$(($2 * 20))
-	while [ "$tries" -gt 0 ]; do
-		[ "$(children)" -le "$1" ] && return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
-}
-
-# still_serving CASE: the server answers a normal request with 200.
-still_serving() {
-	local code
-	code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$BASE/hello.txt" || true)
-	is "$code" 200 "after $1: a normal request gets 200"
-}
 
 # slow_download NAME RATE: start curl on /NAME at RATE in the background;
 # it writes "CODE BYTES SECONDS" and then its exit status to $TEST_DIR/NAME.out.

@@ -17,32 +17,7 @@ head -c 1024 /dev/urandom >"$TEST_DIR/www/1k.bin"
 
 start_sockwebd -q -c 512 || bail_out "sockwebd did not start"
 
-children() { ps --ppid "$SERVER_PID" -o pid= | wc -l; }
-zombies() { ps --ppid "$SERVER_PID" -o stat= | grep -c '^Z' || true; }
 fds() { ls "/proc/$SERVER_PID/fd" | wc -l; }
-
-# settle SECONDS: until the server is quiet, at most SECONDS: its accept
-# queue is empty (per ss, when there is ss) and it has no child, zombies
-# included, at 5 checks in a row 0.1 s apart. (0 children at one instant
-# proves nothing while the backlog still holds connections to fork for.)
-settle() {
-	local tries=$(($1 * 10)) calm=0 q
-	while [ "$tries" -gt 0 ]; do
-		q=0
-		if command -v ss >/dev/null 2>&1; then
-			q=$(ss -Hltn "sport = :$PORT" 2>/dev/null | awk '{ s += $2 } END { print s + 0 }')
-		fi
-		if [ "$q" -eq 0 ] && [ "$(children)" -eq 0 ]; then
-			calm=$((calm + 1))
-			[ "$calm" -ge 5 ] && return 0
-		else
-			calm=0
-		fi
-		sleep 0.1
-		tries=$((tries - 1))
-	done
-	return 1
-}
 
 code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$BASE/1k.bin" || true)
 is "$code" 200 "the 1 KiB file is served"

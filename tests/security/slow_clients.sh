@@ -19,19 +19,6 @@ TIMEOUT=2
 make_test_root
 start_sockwebd -c "$SLOTS" -t "$TIMEOUT" || bail_out "sockwebd did not start"
 
-children() { ps --ppid "$SERVER_PID" -o pid= | wc -l; }
-zombies() { ps --ppid "$SERVER_PID" -o stat= | grep -c '^Z' || true; }
-
-# wait_children N SECONDS: until the server has at most N children.
-wait_children() {
-	local tries=$(($2 * 20))
-	while [ "$tries" -gt 0 ]; do
-		[ "$(children)" -le "$1" ] && return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
-}
 
 # json FILE EXPR: evaluate a Python expression over the summary `d`.
 json() {
