@@ -165,13 +165,15 @@ conn_serve(struct conn *c)
 	buf_free(&c->location);
 }
 
-/* A connection accept() just gave us: learn both ends, serve, close. */
+/*
+ * A connection accept() just gave us: serve it, close it. Our own end
+ * (getsockname) is looked up only when a request asks for it (/_peer).
+ */
 void
 conn_accepted(const struct server *srv, int fd,
     const struct sockaddr_storage *peer)
 {
 	struct conn c;
-	socklen_t len = sizeof(c.local);
 
 	memset(&c, 0, sizeof(c));
 	c.fd = fd;
@@ -179,7 +181,5 @@ conn_accepted(const struct server *srv, int fd,
 	c.peer = *peer;
 	addr_format((const struct sockaddr *)peer, c.peer_name,
 	    sizeof(c.peer_name));
-	if (getsockname(fd, (struct sockaddr *)&c.local, &len) == -1)
-		log_warn("getsockname %s", c.peer_name);
 	conn_serve(&c);
 }

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,9 +33,10 @@ set_port(struct sockaddr_storage *ss, int port)
  * take the same one, so the server has one port on every interface.
  */
 static int
-listen_one(const struct addrinfo *ai, int port, bool reuseport,
+listen_one(const struct addrinfo *ai, int port, const struct config *cfg,
     struct listener *l)
 {
+	int defer = (int)cfg->timeout_sec;
 	struct sockaddr_storage ss;
 	int fd, on = 1;
 	socklen_t len = sizeof(l->addr);
@@ -55,7 +57,7 @@ listen_one(const struct addrinfo *ai, int port, bool reuseport,
 		goto fail;
 	}
 	/* Several instances on one port: the kernel spreads connections. */
-	if (reuseport &&
+	if (cfg->reuseport &&
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) == -1) {
 		log_warn("setsockopt SO_REUSEPORT %s", l->name);
 		goto fail;
@@ -63,6 +65,16 @@ listen_one(const struct addrinfo *ai, int port, bool reuseport,
 	if (ai->ai_family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1) {
 		log_warn("setsockopt IPV6_V6ONLY %s", l->name);
+		goto fail;
+	}
+	/*
+	 * Wake accept() only once the client has sent something (or after -t
+	 * seconds): a connection that never speaks costs no fork, and the
+	 * first read finds the request already there.
+	 */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
+	    sizeof(defer)) == -1) {
+		log_warn("setsockopt TCP_DEFER_ACCEPT %s", l->name);
 		goto fail;
 	}
 	if (bind(fd, (struct sockaddr *)&ss, ai->ai_addrlen) == -1) {
@@ -116,7 +128,7 @@ listen_host(const char *host, int family, const struct config *cfg,
 		}
 		if (listen_one(ai, strcmp(cfg->port, "0") == 0 && *count > 0 ?
 		    addr_port((struct sockaddr *)&ls[0].addr) : 0,
-		    cfg->reuseport, &ls[*count]) == 0)
+		    cfg, &ls[*count]) == 0)
 			(*count)++;
 		else if (host == NULL && family == AF_INET6 &&
 		    errno == EAFNOSUPPORT)

@@ -14,9 +14,15 @@ int
 peer_json(const struct conn *c, struct buf *out)
 {
 	const struct sockaddr *peer = (const struct sockaddr *)&c->peer;
-	const struct sockaddr *local = (const struct sockaddr *)&c->local;
+	struct sockaddr_storage ss;
+	const struct sockaddr *local = (const struct sockaddr *)&ss;
+	socklen_t len = sizeof(ss);
 	char pip[ADDR_STRLEN], lip[ADDR_STRLEN];
 
+	if (getsockname(c->fd, (struct sockaddr *)&ss, &len) == -1) {
+		log_warn("getsockname %s", c->peer_name);
+		return -1;
+	}
 	/* Addresses are inet_ntop output: no character needs JSON escaping. */
 	addr_format_ip(peer, pip, sizeof(pip));
 	addr_format_ip(local, lip, sizeof(lip));

@@ -166,7 +166,6 @@ struct conn {
 	int			 fd;
 	const struct server	*srv;
 	struct sockaddr_storage	 peer;
-	struct sockaddr_storage	 local;
 	char			 peer_name[ADDR_STRLEN];
 	unsigned		 nrequests;
 	struct buf		 body;		/* listing, error page, JSON */
