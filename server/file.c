@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -120,6 +121,7 @@ file_open(int root_fd, const char *path, struct file *f)
 	int status;
 
 	f->is_dir = false;
+	f->cached = false;
 	if (*path == '\0')
 		f->fd = openat(root_fd, ".", O_RDONLY | O_CLOEXEC | O_DIRECTORY);
 	else
@@ -154,7 +156,111 @@ file_open_index(struct file *dir, struct file *index)
 void
 file_close(struct file *f)
 {
-	if (f->fd >= 0)
+	if (f->fd >= 0 && !f->cached)
 		close(f->fd);
 	f->fd = -1;
+	f->cached = false;
+}
+
+/*
+ * A small open-file cache for the process's lifetime (a keep-alive child,
+ * a prefork worker), like nginx's open_file_cache. A hit costs one
+ * fstatat() instead of openat2() + fstat() + close(). It is safe because a
+ * hit must name the very file (device, inode) that was opened safely
+ * beneath the root, unchanged (size, mtime, ctime, mode): a renamed,
+ * replaced, truncated or chmod-ed file, or a path that now leads elsewhere
+ * through a symlink, no longer matches and is opened anew.
+ */
+#define FILE_CACHE_SIZE 16
+
+struct cache_entry {
+	char		*path;
+	int		 fd;
+	struct stat	 st;
+	unsigned long	 used;		/* for least-recently-used eviction */
+};
+
+static struct cache_entry file_cache[FILE_CACHE_SIZE];
+static unsigned long file_cache_clock;
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size && a->st_mode == b->st_mode &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static void
+cache_evict(struct cache_entry *e)
+{
+	if (e->path == NULL)
+		return;
+	close(e->fd);
+	free(e->path);
+	e->path = NULL;
+}
+
+/* Returns true when the cache took f's descriptor over. */
+static bool
+cache_insert(const char *path, const struct file *f)
+{
+	struct cache_entry *e = &file_cache[0];
+	size_t i;
+
+	for (i = 1; i < FILE_CACHE_SIZE && e->path != NULL; i++)
+		if (file_cache[i].path == NULL || file_cache[i].used < e->used)
+			e = &file_cache[i];
+	cache_evict(e);
+	if ((e->path = strdup(path)) == NULL)
+		return false;
+	e->fd = f->fd;
+	e->st = f->st;
+	e->used = ++file_cache_clock;
+	return true;
+}
+
+static struct cache_entry *
+cache_lookup(int root_fd, const char *path)
+{
+	struct cache_entry *e;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < FILE_CACHE_SIZE; i++) {
+		e = &file_cache[i];
+		if (e->path == NULL || strcmp(e->path, path) != 0)
+			continue;
+		if (fstatat(root_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    same_file(&st, &e->st)) {
+			e->used = ++file_cache_clock;
+			return e;
+		}
+		cache_evict(e);
+		return NULL;
+	}
+	return NULL;
+}
+
+/* file_open for request paths, through the cache for regular files. */
+int
+file_open_cached(int root_fd, const char *path, struct file *f)
+{
+	struct cache_entry *e;
+	int status;
+
+	if (*path != '\0' && (e = cache_lookup(root_fd, path)) != NULL) {
+		f->fd = e->fd;
+		f->st = e->st;
+		f->is_dir = false;
+		f->cached = true;
+		return 0;
+	}
+	if ((status = file_open(root_fd, path, f)) != 0 || f->is_dir)
+		return status;
+	f->cached = cache_insert(path, f);
+	return 0;
 }

@@ -120,8 +120,10 @@ struct file {
 	int		fd;
 	struct stat	st;
 	bool		is_dir;
+	bool		cached;		/* fd belongs to the open-file cache */
 };
 int	file_open(int root_fd, const char *path, struct file *f);
+int	file_open_cached(int root_fd, const char *path, struct file *f);
 int	file_open_index(struct file *dir, struct file *index);
 void	file_close(struct file *f);
 
