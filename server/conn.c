@@ -133,6 +133,7 @@ conn_serve(struct conn *c)
 	struct response resp;
 	struct file f = { .fd = -1 };
 	enum read_result rr;
+	bool idle = false;
 	int rc;
 
 	rd.have = 0;		/* a prefork worker reuses rd across connections */
@@ -142,8 +143,8 @@ conn_serve(struct conn *c)
 		request_init(&req);
 		rr = read_request(c, &req, &rd,
 		    c->nrequests == 0 ? -1 : KEEPALIVE_IDLE_MS);
-		if (rr == READ_CLOSED || (rr == READ_TIMEOUT && !req.started &&
-		    c->nrequests > 0))
+		idle = rr == READ_TIMEOUT && !req.started && c->nrequests > 0;
+		if (rr == READ_CLOSED || idle)
 			break;
 		c->nrequests++;
 		if (rr == READ_TIMEOUT) {
@@ -158,8 +159,11 @@ conn_serve(struct conn *c)
 		if (rc == -1 || !resp.keep_alive)
 			break;
 	}
-	/* A client that wanted to go on may already be sending more. */
-	conn_release(c, rr != READ_CLOSED && (rd.have > 0 ||
+	/*
+	 * A client that wanted to go on may already be sending more; one that
+	 * stayed idle past the keep-alive time or closed has nothing unread.
+	 */
+	conn_release(c, rr != READ_CLOSED && !idle && (rd.have > 0 ||
 	    req.state != REQUEST_DONE || req.keep_alive));
 	buf_free(&c->body);
 	buf_free(&c->location);
