@@ -122,6 +122,7 @@ file_open(int root_fd, const char *path, struct file *f)
 
 	f->is_dir = false;
 	f->cached = false;
+	f->data = NULL;
 	if (*path == '\0')
 		f->fd = openat(root_fd, ".", O_RDONLY | O_CLOEXEC | O_DIRECTORY);
 	else
@@ -172,11 +173,13 @@ file_close(struct file *f)
  * through a symlink, no longer matches and is opened anew.
  */
 #define FILE_CACHE_SIZE 16
+#define FILE_CACHE_DATA	16384	/* files this small are kept in memory too */
 
 struct cache_entry {
 	char		*path;
 	int		 fd;
 	struct stat	 st;
+	char		*data;		/* the bytes of a small file, or NULL */
 	unsigned long	 used;		/* for least-recently-used eviction */
 };
 
@@ -201,11 +204,39 @@ cache_evict(struct cache_entry *e)
 		return;
 	close(e->fd);
 	free(e->path);
+	free(e->data);
 	e->path = NULL;
+	e->data = NULL;
 }
 
-/* Returns true when the cache took f's descriptor over. */
-static bool
+/*
+ * The bytes of a small file, so that head and body leave in one sendmsg;
+ * NULL when the file is larger or did not read back whole.
+ */
+static char *
+cache_read_small(int fd, off_t size)
+{
+	char *data;
+	ssize_t n;
+	off_t done = 0;
+
+	if (size <= 0 || size > FILE_CACHE_DATA || (data = malloc(size)) == NULL)
+		return NULL;
+	while (done < size) {
+		n = pread(fd, data + done, (size_t)(size - done), done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(data);
+			return NULL;
+		}
+		done += n;
+	}
+	return data;
+}
+
+/* The new entry when the cache took f's descriptor over, else NULL. */
+static struct cache_entry *
 cache_insert(const char *path, const struct file *f)
 {
 	struct cache_entry *e = &file_cache[0];
@@ -216,11 +247,12 @@ cache_insert(const char *path, const struct file *f)
 			e = &file_cache[i];
 	cache_evict(e);
 	if ((e->path = strdup(path)) == NULL)
-		return false;
+		return NULL;
 	e->fd = f->fd;
 	e->st = f->st;
+	e->data = cache_read_small(f->fd, f->st.st_size);
 	e->used = ++file_cache_clock;
-	return true;
+	return e;
 }
 
 static struct cache_entry *
@@ -257,10 +289,14 @@ file_open_cached(int root_fd, const char *path, struct file *f)
 		f->st = e->st;
 		f->is_dir = false;
 		f->cached = true;
+		f->data = e->data;
 		return 0;
 	}
 	if ((status = file_open(root_fd, path, f)) != 0 || f->is_dir)
 		return status;
-	f->cached = cache_insert(path, f);
+	if ((e = cache_insert(path, f)) != NULL) {
+		f->cached = true;
+		f->data = e->data;
+	}
 	return 0;
 }

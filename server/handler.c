@@ -84,6 +84,7 @@ file_response(struct conn *c, const struct request *req,
 	resp->last_modified = f->st.st_mtime;
 	resp->file_fd = f->fd;
 	resp->length = resp->total = f->st.st_size;
+	resp->ranges = true;
 	resp->head = head;
 	if (ims && httpdate_parse(ims, &since) == 0 && f->st.st_mtime <= since) {
 		resp->status = 304;
@@ -106,6 +107,11 @@ file_response(struct conn *c, const struct request *req,
 		break;
 	case RANGE_NONE:
 		break;
+	}
+	/* A small cached file goes out from memory, with its head. */
+	if (f->data != NULL && resp->file_fd >= 0) {
+		resp->body = f->data + resp->offset;
+		resp->file_fd = -1;
 	}
 }
 

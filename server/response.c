@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "sockwebd.h"
@@ -140,7 +142,7 @@ response_format_head(const struct response *r, char *out, size_t size)
 		    (intmax_t)r->length);
 	if (r->last_modified >= 0 && httpdate_format(r->last_modified, lm))
 		head_add(out, size, &len, "Last-Modified: %s\r\n", lm);
-	if (r->file_fd >= 0 || r->status == 304 || r->status == 416)
+	if (r->ranges || r->status == 304 || r->status == 416)
 		head_add(out, size, &len, "Accept-Ranges: bytes\r\n");
 	if (r->ranged)
 		head_add(out, size, &len, "Content-Range: bytes %jd-%jd/%jd\r\n",
@@ -238,6 +240,47 @@ send_file(int fd, struct response *r, int timeout_ms)
 	return 0;
 }
 
+/*
+ * Head and an in-memory body in one sendmsg(2): one system call and, for a
+ * small response, one TCP segment.
+ */
+static int
+send_head_and_body(int fd, const char *head, size_t hlen, struct response *r,
+    int timeout_ms)
+{
+	/* iovec has no const: sendmsg only reads these buffers. */
+	struct iovec iov[2] = {
+		{ (void *)(uintptr_t)head, hlen },
+		{ (void *)(uintptr_t)r->body, (size_t)r->length },
+	};
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t n;
+
+	while (iov[1].iov_len > 0) {
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (wait_writable(fd, timeout_ms) <= 0)
+				return -1;
+			continue;
+		}
+		if (n == -1)
+			return -1;
+		if ((size_t)n < iov[0].iov_len) {
+			iov[0].iov_base = (char *)iov[0].iov_base + n;
+			iov[0].iov_len -= (size_t)n;
+			continue;
+		}
+		n -= (ssize_t)iov[0].iov_len;
+		iov[0].iov_len = 0;
+		iov[1].iov_base = (char *)iov[1].iov_base + n;
+		iov[1].iov_len -= (size_t)n;
+		r->sent += n;
+	}
+	return 0;
+}
+
 int
 response_send(int fd, struct response *r, int timeout_ms)
 {
@@ -247,15 +290,12 @@ response_send(int fd, struct response *r, int timeout_ms)
 
 	if (!r->http09)
 		hlen = response_format_head(r, head, sizeof(head));
+	if (body && r->file_fd < 0)
+		return send_head_and_body(fd, head, hlen, r, timeout_ms);
 	if (hlen > 0 && send_all(fd, head, hlen, body ? MSG_MORE : 0,
 	    timeout_ms) == -1)
 		return -1;
 	if (!body)
 		return 0;
-	if (r->file_fd >= 0)
-		return send_file(fd, r, timeout_ms);
-	if (send_all(fd, r->body, (size_t)r->length, 0, timeout_ms) == -1)
-		return -1;
-	r->sent = r->length;
-	return 0;
+	return send_file(fd, r, timeout_ms);
 }

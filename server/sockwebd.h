@@ -121,6 +121,7 @@ struct file {
 	struct stat	st;
 	bool		is_dir;
 	bool		cached;		/* fd belongs to the open-file cache */
+	const char	*data;		/* a small file's bytes, from the cache */
 };
 int	file_open(int root_fd, const char *path, struct file *f);
 int	file_open_cached(int root_fd, const char *path, struct file *f);
@@ -149,6 +150,7 @@ struct response {
 	const char	*body;		/* or from memory */
 	time_t		 last_modified;	/* or -1 */
 	bool		 ranged;
+	bool		 ranges;	/* a file: Accept-Ranges: bytes */
 	bool		 keep_alive;
 	bool		 head;		/* headers only */
 	bool		 http09;	/* body only, no status line */
