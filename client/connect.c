@@ -220,7 +220,7 @@ connect_loop(struct connect_state *cs, long long deadline_us)
 	int rc;
 
 	for (;;) {
-		now = fetch_now_us();
+		now = io_now_us();
 		if (deadline_us > 0 && now >= deadline_us)
 			return SG_OPERATION_TIMEDOUT;
 		/* Next address when the stagger passed or nothing is in flight. */

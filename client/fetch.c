@@ -32,15 +32,6 @@ struct fetch_ctx {
 	int		 result;	/* exit code decided by a callback */
 };
 
-long long
-fetch_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 bool
 fetch_is_redirect(int status)
 {
@@ -279,7 +270,7 @@ fetch_timeout_ms(const struct fetch_request *rq)
 
 	if (rq->deadline_us == 0)
 		return -1;
-	left = (rq->deadline_us - fetch_now_us()) / 1000;
+	left = (rq->deadline_us - io_now_us()) / 1000;
 	return left > 0 ? (int)(left > 1000000000 ? 1000000000 : left) : 0;
 }
 
@@ -329,7 +320,7 @@ fetch_at_eof(struct fetch_ctx *c, long long total)
 static int
 fetch_read_error(struct fetch_ctx *c)
 {
-	long long ms = (fetch_now_us() - c->st->t_start_us) / 1000;
+	long long ms = (io_now_us() - c->st->t_start_us) / 1000;
 
 	if (errno == ETIMEDOUT) {
 		output_error(SG_OPERATION_TIMEDOUT,
@@ -381,7 +372,7 @@ fetch_receive(int fd, struct fetch_ctx *c)
 			rc = fetch_at_eof(c, total);
 		} else {
 			if (total == 0)
-				c->st->t_starttransfer_us = fetch_now_us();
+				c->st->t_starttransfer_us = io_now_us();
 			total += n;
 			rc = fetch_feed(c, chunk, (size_t)n);
 		}

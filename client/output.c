@@ -224,7 +224,7 @@ output_draw(struct output *o, long long now)
 void
 output_progress(struct output *o, bool final)
 {
-	long long now = fetch_now_us();
+	long long now = io_now_us();
 
 	if (!o->progress)
 		return;

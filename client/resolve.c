@@ -183,7 +183,7 @@ resolve_callback(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
 
 	(void)timeouts;
 	h->done = true;
-	h->done_us = fetch_now_us();
+	h->done_us = io_now_us();
 	h->status = status;
 	for (n = ai != NULL ? ai->nodes : NULL; n != NULL; n = n->ai_next) {
 		if (n->ai_family != AF_INET && n->ai_family != AF_INET6)
@@ -215,7 +215,7 @@ resolve_new_host(struct resolver *r, const char *name)
 	hosts[r->nhosts++] = h;
 	r->hosts = hosts;
 	h->owner = r;
-	h->started_us = fetch_now_us();
+	h->started_us = io_now_us();
 	return h;
 }
 
@@ -332,7 +332,7 @@ resolve_wait(struct resolver *r, long long deadline_us)
 	int wait_ms;
 
 	while (!resolve_all_done(r)) {
-		now = fetch_now_us();
+		now = io_now_us();
 		if (deadline_us > 0 && now >= deadline_us)
 			return SG_OPERATION_TIMEDOUT;
 		tvp = ares_timeout(r->channel, NULL, &tv);

@@ -74,7 +74,7 @@ run_lookup(struct run_job *j, const struct url *u, struct fetch_stats *st,
 	if (h == NULL || !h->done) {
 		output_error(SG_OPERATION_TIMEDOUT,
 		    "Resolving timed out after %lld milliseconds",
-		    (fetch_now_us() - j->t0_us) / 1000);
+		    (io_now_us() - j->t0_us) / 1000);
 		return SG_OPERATION_TIMEDOUT;
 	}
 	if (h->status != ARES_SUCCESS || h->naddrs == 0) {
@@ -92,7 +92,7 @@ run_connect_error(int rc, const struct url *u, const struct connect_result *cr,
 {
 	if (rc == SG_OPERATION_TIMEDOUT)
 		output_error(rc, "Connection timed out after %lld milliseconds",
-		    (fetch_now_us() - st->t_start_us) / 1000);
+		    (io_now_us() - st->t_start_us) / 1000);
 	else if (rc == SG_INTERFACE_FAILED)
 		output_error(rc, "%s: %s", cr->what, strerror(cr->error));
 	else if (rc == SG_COULDNT_CONNECT)
@@ -107,7 +107,7 @@ run_note_ends(struct fetch_stats *st, const struct connect_result *cr)
 	const struct sockaddr *l = (const struct sockaddr *)&cr->local;
 	const struct sockaddr *r = (const struct sockaddr *)&cr->remote;
 
-	st->t_connect_us = fetch_now_us();
+	st->t_connect_us = io_now_us();
 	addr_format_ip(l, st->local_ip, sizeof(st->local_ip));
 	addr_format_ip(r, st->remote_ip, sizeof(st->remote_ip));
 	st->local_port = addr_port(l);
@@ -228,7 +228,7 @@ run_outfile(const struct options_target *t, const struct url *u, int *rc)
 static void
 run_finish(struct run_job *j, struct url *u, struct fetch_stats *st, int rc)
 {
-	st->t_total_us = fetch_now_us() - st->t_start_us;
+	st->t_total_us = io_now_us() - st->t_start_us;
 	st->exitcode = rc;
 	st->url_effective = url_format(u);
 	if (j->opt->writeout != NULL)
@@ -243,7 +243,7 @@ static int
 run_target(struct run_job *j, size_t i)
 {
 	const struct options_target *t = &j->opt->targets[i];
-	struct fetch_stats st = { .t_start_us = i == 0 ? j->t0_us : fetch_now_us() };
+	struct fetch_stats st = { .t_start_us = i == 0 ? j->t0_us : io_now_us() };
 	struct output out;
 	struct url *u = &j->urls[i];
 	char *path;
@@ -298,7 +298,7 @@ run_prepare(struct run_job *j)
 int
 run(struct options *o)
 {
-	struct run_job j = { .opt = o, .t0_us = fetch_now_us() };
+	struct run_job j = { .opt = o, .t0_us = io_now_us() };
 	int rc, last = SG_OK;
 
 	log_set_verbose(o->verbose);

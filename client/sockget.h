@@ -184,7 +184,6 @@ struct fetch_request {
 int	fetch_one(int fd, const struct fetch_request *rq, struct output *out,
 	    struct fetch_stats *st);
 bool	fetch_is_redirect(int status);
-long long fetch_now_us(void);
 
 /* writeout.c: -w FORMAT with curl's %{variable} names. */
 void	writeout_print(FILE *f, const char *format, const struct fetch_stats *st);

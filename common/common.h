@@ -48,6 +48,7 @@ ssize_t	io_read_full(int fd, void *buf, size_t len, int timeout_ms);
 ssize_t	io_read_some(int fd, void *buf, size_t len, int timeout_ms);
 int	io_wait(int fd, short events, int timeout_ms);
 long long io_now_ms(void);
+long long io_now_us(void);
 
 /* buf.c: a growable byte buffer for building messages. */
 struct buf {

@@ -14,13 +14,20 @@
 
 #include "common.h"
 
+/* Monotonic clock: deadlines must not jump with the wall clock. */
 long long
-io_now_ms(void)
+io_now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+long long
+io_now_ms(void)
+{
+	return io_now_us() / 1000;
 }
 
 /*

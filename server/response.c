@@ -187,6 +187,20 @@ wait_writable(int fd, int timeout_ms)
 	}
 }
 
+/*
+ * After a send that returned -1: 0 to try again (interrupted, or the
+ * client made room in time), -1 to give up (errno says why).
+ */
+static int
+send_retry(int fd, int timeout_ms)
+{
+	if (errno == EINTR)
+		return 0;
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
+		return -1;
+	return wait_writable(fd, timeout_ms) > 0 ? 0 : -1;
+}
+
 /* send(2) all of buf; EAGAIN waits for room up to timeout_ms. */
 static int
 send_all(int fd, const char *buf, size_t len, int flags, int timeout_ms)
@@ -197,13 +211,8 @@ send_all(int fd, const char *buf, size_t len, int flags, int timeout_ms)
 		n = send(fd, buf, len, flags | MSG_NOSIGNAL);
 		if (n > 0) {
 			buf += n;
-			len -= n;
-		} else if (n == -1 && errno == EINTR)
-			continue;
-		else if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (wait_writable(fd, timeout_ms) <= 0)
-				return -1;
-		} else
+			len -= (size_t)n;
+		} else if (n == 0 || send_retry(fd, timeout_ms) == -1)
 			return -1;
 	}
 	return 0;
@@ -229,12 +238,7 @@ send_file(int fd, struct response *r, int timeout_ms)
 		} else if (n == 0) {
 			errno = EIO;	/* truncated while we were sending */
 			return -1;
-		} else if (errno == EINTR)
-			continue;
-		else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			if (wait_writable(fd, timeout_ms) <= 0)
-				return -1;
-		} else
+		} else if (send_retry(fd, timeout_ms) == -1)
 			return -1;
 	}
 	return 0;
@@ -258,15 +262,11 @@ send_head_and_body(int fd, const char *head, size_t hlen, struct response *r,
 
 	while (iov[1].iov_len > 0) {
 		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (wait_writable(fd, timeout_ms) <= 0)
+		if (n == -1) {
+			if (send_retry(fd, timeout_ms) == -1)
 				return -1;
 			continue;
 		}
-		if (n == -1)
-			return -1;
 		if ((size_t)n < iov[0].iov_len) {
 			iov[0].iov_base = (char *)iov[0].iov_base + n;
 			iov[0].iov_len -= (size_t)n;

@@ -129,7 +129,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rq.follow_now = flags & 4;
 	rq.range_from = flags & 16 ? 5 : -1;
 	memset(&st, 0, sizeof(st));
-	st.t_start_us = fetch_now_us();
+	st.t_start_us = io_now_us();
 	rq.deadline_us = st.t_start_us + FUZZ_DEADLINE_US;
 	output_init(&out, "/dev/null", false);
 

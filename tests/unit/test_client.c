@@ -168,7 +168,7 @@ fetch_canned(const char *response)
 	memset(&st, 0, sizeof(st));
 	url_parse("http://canned.test/", &u);
 	rq = (struct fetch_request){ .url = &u, .opt = &o, .range_from = -1,
-	    .deadline_us = fetch_now_us() + 2000000 };
+	    .deadline_us = io_now_us() + 2000000 };
 	output_init(&out, "/dev/null", false);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) < 0) {
 		url_free(&u);
