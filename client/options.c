@@ -140,20 +140,6 @@ options_seconds(const char *s, long long *ms)
 }
 
 static int
-options_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
 options_local_port(struct options *o, const char *s)
 {
 	char buf[32], *dash;
@@ -164,10 +150,10 @@ options_local_port(struct options *o, const char *s)
 	strcpy(buf, s);
 	if ((dash = strchr(buf, '-')) != NULL)
 		*dash++ = '\0';
-	if (options_long(buf, 1, 65535, &lo) < 0)
+	if (number_parse(buf, 1, 65535, &lo) < 0)
 		return -1;
 	hi = lo;
-	if (dash != NULL && options_long(dash, lo, 65535, &hi) < 0)
+	if (dash != NULL && number_parse(dash, lo, 65535, &hi) < 0)
 		return -1;
 	o->local_port_min = (int)lo;
 	o->local_port_max = (int)hi;
@@ -183,7 +169,7 @@ options_continue_at(struct options *o, const char *s)
 		o->resume_auto = true;
 		return 0;
 	}
-	if (options_long(s, 0, LONG_MAX, &v) < 0)
+	if (number_parse(s, 0, LONG_MAX, &v) < 0)
 		return -1;
 	o->resume_from = v;
 	return 0;
@@ -254,7 +240,7 @@ options_one(struct options *o, int c, const char *arg)
 	case 'w':
 		return options_writeout(o, arg) < 0 ? SG_USAGE : 0;
 	case OPT_MAX_REDIRS:
-		if (options_long(arg, -1, INT_MAX, &v) < 0)
+		if (number_parse(arg, -1, INT_MAX, &v) < 0)
 			return options_bad("option --max-redirs: expected a number, not '%s'", arg);
 		o->max_redirs = v;
 		return 0;

@@ -50,6 +50,9 @@ int	io_wait(int fd, short events, int timeout_ms);
 long long io_now_ms(void);
 long long io_now_us(void);
 
+/* number.c: whole decimal numbers within bounds, for options. */
+int	number_parse(const char *s, long min, long max, long *out);
+
 /* buf.c: a growable byte buffer for building messages. */
 struct buf {
 	char	*data;

@@ -70,21 +70,6 @@ options_usage(FILE *fp)
 "  -V, --version            show the version and exit\n");
 }
 
-/* A whole decimal number within [min, max]. */
-static int
-parse_number(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static void
 config_defaults(struct config *cfg)
 {
@@ -111,7 +96,7 @@ apply_option(struct config *cfg, int ch, const char *arg)
 
 	switch (ch) {
 	case 'p':
-		if (parse_number(arg, 0, 65535, &v) == -1)
+		if (number_parse(arg, 0, 65535, &v) == -1)
 			return bad("port", arg);
 		cfg->port = arg;
 		break;
@@ -122,12 +107,12 @@ apply_option(struct config *cfg, int ch, const char *arg)
 		break;
 	case 'r': cfg->root = arg; break;
 	case 'c':
-		if (parse_number(arg, 1, 1000000, &v) == -1)
+		if (number_parse(arg, 1, 1000000, &v) == -1)
 			return bad("max children", arg);
 		cfg->max_children = (unsigned)v;
 		break;
 	case 't':
-		if (parse_number(arg, 1, 86400, &v) == -1)
+		if (number_parse(arg, 1, 86400, &v) == -1)
 			return bad("timeout", arg);
 		cfg->timeout_sec = (unsigned)v;
 		break;
@@ -141,7 +126,7 @@ apply_option(struct config *cfg, int ch, const char *arg)
 	case OPT_NO_PEER: cfg->peer = false; break;
 	case OPT_REUSEPORT: cfg->reuseport = true; break;
 	case OPT_PREFORK:
-		if (parse_number(arg, 1, 100000, &v) == -1)
+		if (number_parse(arg, 1, 100000, &v) == -1)
 			return bad("prefork", arg);
 		cfg->prefork = (unsigned)v;
 		break;

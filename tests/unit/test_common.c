@@ -178,9 +178,24 @@ test_io(void)
 	close(sv[0]);
 }
 
+static void
+test_number(void)
+{
+	long v = -7;
+
+	is_int(number_parse("8080", 0, 65535, &v), 0, "number in range");
+	is_int(v, 8080, "its value");
+	is_int(number_parse("65536", 0, 65535, &v), -1, "above the range");
+	is_int(number_parse("-1", 0, 65535, &v), -1, "below the range");
+	is_int(number_parse("", 0, 10, &v), -1, "empty string");
+	is_int(number_parse("12abc", 0, 100, &v), -1, "trailing garbage");
+	is_int(number_parse("99999999999999999999", 0, 100, &v), -1, "overflow");
+}
+
 int
 main(void)
 {
+	test_number();
 	test_addr();
 	test_httpdate();
 	test_buf();
