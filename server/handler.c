@@ -5,7 +5,7 @@
  *   parse error -> its status; target -> safe path (path.c) or 4xx;
  *   /_peer -> JSON; open beneath the root (file.c) or 403/404;
  *   directory -> 301 to "dir/", index.html, listing or 403;
- *   file -> 304 (If-Modified-Since), 206/416 (Range) or 200.
+ *   file -> 412/304 (precond.c), 206/416 (Range) or 200.
  */
 #include "config.h"
 
@@ -61,37 +61,41 @@ redirect_to_slash(struct conn *c, const struct request *req,
 		resp->location = c->location.data;
 }
 
+/* 304 or 412 when the request's preconditions say so (RFC 9110 13.2.2). */
 static bool
-if_range_matches(const struct request *req, time_t mtime)
+preconditions_decide(struct conn *c, const struct request *req,
+    struct response *resp)
 {
-	const char *v = request_header(req, "If-Range");
-	time_t t;
+	struct preconditions pc = {
+		.if_match = request_header(req, "If-Match"),
+		.if_none_match = request_header(req, "If-None-Match"),
+		.if_modified_since = request_header(req, "If-Modified-Since"),
+		.if_unmodified_since = request_header(req, "If-Unmodified-Since"),
+	};
 
-	/* Only dates: we send no ETags, so an entity tag never matches. */
-	return v == NULL || (httpdate_parse(v, &t) == 0 && t == mtime);
+	switch (precond_evaluate(&pc, resp->etag, resp->last_modified,
+	    req->method == HTTP_GET || req->method == HTTP_HEAD)) {
+	case PRECOND_NOT_MODIFIED:
+		resp->status = 304;	/* with the validators, no body */
+		resp->length = 0;
+		resp->file_fd = -1;
+		return true;
+	case PRECOND_FAILED:
+		response_error_page(resp, 412, &c->body);
+		resp->head = req->method == HTTP_HEAD;
+		return true;
+	case PRECOND_OK:
+		break;
+	}
+	return false;
 }
 
 static void
-file_response(struct conn *c, const struct request *req,
-    struct response *resp, const struct file *f, const char *name)
+range_decide(struct conn *c, const struct request *req, struct response *resp,
+    const struct file *f)
 {
-	const char *ims = request_header(req, "If-Modified-Since");
-	bool head = req->method == HTTP_HEAD;
-	time_t since;
-
-	response_init(resp, 200);
-	resp->content_type = mime_type_for(name);
-	resp->last_modified = f->st.st_mtime;
-	resp->file_fd = f->fd;
-	resp->length = resp->total = f->st.st_size;
-	resp->ranges = true;
-	resp->head = head;
-	if (ims && httpdate_parse(ims, &since) == 0 && f->st.st_mtime <= since) {
-		resp->status = 304;
-		resp->length = 0;
-		return;
-	}
-	if (head || !if_range_matches(req, f->st.st_mtime))
+	if (!precond_if_range(request_header(req, "If-Range"), resp->etag,
+	    f->st.st_mtime))
 		return;
 	switch (range_parse(request_header(req, "Range"), f->st.st_size,
 	    &resp->offset, &resp->length)) {
@@ -108,6 +112,26 @@ file_response(struct conn *c, const struct request *req,
 	case RANGE_NONE:
 		break;
 	}
+}
+
+static void
+file_response(struct conn *c, const struct request *req,
+    struct response *resp, const struct file *f, const char *name)
+{
+	bool head = req->method == HTTP_HEAD;
+
+	response_init(resp, 200);
+	resp->content_type = mime_type_for(name);
+	resp->last_modified = f->st.st_mtime;
+	etag_format(&f->st, resp->etag);
+	resp->file_fd = f->fd;
+	resp->length = resp->total = f->st.st_size;
+	resp->ranges = true;
+	resp->head = head;
+	if (preconditions_decide(c, req, resp))
+		return;
+	if (!head)
+		range_decide(c, req, resp, f);
 	/* A small cached file goes out from memory, with its head. */
 	if (f->data != NULL && resp->file_fd >= 0) {
 		resp->body = f->data + resp->offset;

@@ -139,6 +139,21 @@ enum range_result { RANGE_NONE, RANGE_OK, RANGE_UNSATISFIABLE };
 enum range_result range_parse(const char *value, off_t size, off_t *start,
 	    off_t *length);
 
+/* precond.c: ETags and conditional requests (RFC 9110 13); no I/O. */
+#define ETAG_MAX 96	/* "dev-ino-size-sec.nsec" in hex, quoted */
+struct preconditions {
+	const char	*if_match;
+	const char	*if_none_match;
+	const char	*if_modified_since;
+	const char	*if_unmodified_since;
+};
+enum precond_result { PRECOND_OK, PRECOND_NOT_MODIFIED, PRECOND_FAILED };
+void	etag_format(const struct stat *st, char out[ETAG_MAX]);
+bool	etag_list_match(const char *list, const char *etag, bool weak_compare);
+enum precond_result precond_evaluate(const struct preconditions *pc,
+	    const char *etag, time_t mtime, bool get_or_head);
+bool	precond_if_range(const char *value, const char *etag, time_t mtime);
+
 /* response.c: status line, headers and body on the socket. */
 struct response {
 	int		 status;
@@ -158,6 +173,7 @@ struct response {
 	const char	*allow;
 	int		 retry_after;	/* seconds, or 0 */
 	off_t		 sent;		/* body bytes written, for the log */
+	char		 etag[ETAG_MAX];	/* a file's ETag, or "" */
 };
 void	response_init(struct response *r, int status);
 const char *response_reason(int status);
