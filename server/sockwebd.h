@@ -59,6 +59,20 @@ int	listen_open_all(const struct config *cfg, struct listener *ls, size_t max,
 	    size_t *count);
 void	listen_close_all(struct listener *ls, size_t count);
 
+/* proxy.c: the PROXY protocol v1/v2 header from a balancer; no I/O. */
+#define PROXY_HEADER_MAX	4096	/* a longer v2 header is refused */
+enum proxy_result { PROXY_NEED_MORE, PROXY_OK, PROXY_ERROR };
+struct proxy_header {
+	int			version;	/* 1 or 2 */
+	bool			local;		/* no addresses: use the socket's */
+	struct sockaddr_storage	src;		/* the client, as the balancer saw it */
+	struct sockaddr_storage	dst;		/* the address the client connected to */
+	size_t			length;		/* bytes of header before the request */
+	const char		*error;		/* why PROXY_ERROR */
+};
+enum proxy_result proxy_parse(const void *data, size_t len,
+	    struct proxy_header *h);
+
 /* loop.c: the parent: poll, accept, fork, reap. */
 struct server {
 	const struct config	*cfg;
