@@ -235,8 +235,9 @@ connect_loop(struct connect_state *cs, long long deadline_us)
 				return SG_INTERFACE_FAILED;
 			continue;
 		}
-		if (cs->pending == 0)
-			return SG_COULDNT_CONNECT;
+		if (cs->pending == 0)	/* the kernel's SYN time-out is curl's 28 */
+			return cs->res->error == ETIMEDOUT ? SG_OPERATION_TIMEDOUT :
+			    SG_COULDNT_CONNECT;
 		won = connect_poll(cs, connect_wait_ms(cs, now, deadline_us));
 		if (won >= 0)
 			return connect_win(cs, (size_t)won) == 0 ? SG_OK : SG_COULDNT_CONNECT;

@@ -27,6 +27,7 @@ struct fetch_ctx {
 	struct buf	 head;		/* header lines, re-assembled */
 	struct buf	 reason, field, value;
 	bool		 in_value, headers_done, complete, write_failed;
+	bool		 interim;	/* the head just read was a 1xx */
 	long long	 declared;	/* Content-Length, -1 if none */
 	long long	 range_start;	/* from Content-Range, -1 if none */
 	int		 result;	/* exit code decided by a callback */
@@ -51,6 +52,25 @@ fetch_strdup_value(const struct buf *v)
 	return strndup(v->data != NULL ? v->data : "", v->len);
 }
 
+/*
+ * Location without surrounding blanks; an empty one is no Location at
+ * all (curl ignores it rather than follow it to the same URL).
+ */
+static char *
+fetch_location(const struct buf *v)
+{
+	const char *s = v->data != NULL ? v->data : "";
+	size_t n = v->len;
+
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return n > 0 ? strndup(s, n) : NULL;
+}
+
 /* A complete "Name: value" pair: keep what the client acts on. */
 static void
 fetch_header_done(struct fetch_ctx *c)
@@ -62,7 +82,7 @@ fetch_header_done(struct fetch_ctx *c)
 	    c->value.data != NULL ? c->value.data : "");
 	if (n == 8 && strncasecmp(name, "Location", 8) == 0) {
 		free(c->st->location);
-		c->st->location = fetch_strdup_value(&c->value);
+		c->st->location = fetch_location(&c->value);
 	} else if (n == 12 && strncasecmp(name, "Content-Type", 12) == 0) {
 		free(c->st->content_type);
 		c->st->content_type = fetch_strdup_value(&c->value);
@@ -118,12 +138,13 @@ fetch_body_policy(struct fetch_ctx *c, int status)
 		    "The requested URL returned error: %d", status);
 		return 1;
 	}
-	if (rq->head)
-		return 1;
+	if (rq->head || status == 204 || status == 304)
+		return 1;	/* never a body (RFC 9110 6.4.1), whatever the length says */
 	if (rq->follow_now && fetch_is_redirect(status) && c->st->location != NULL)
 		return 1;
-	if (rq->range_from > 0 && status == 416) {
-		output_trace("the entire document is already downloaded");
+	if (rq->range_from > 0 && (status == 416 || (status == 200 &&
+	    c->range_start < 0 && c->declared == rq->range_from))) {
+		output_trace("The entire document is already downloaded");
 		return 1;
 	}
 	if (rq->range_from > 0 && (status != 206 || c->range_start != rq->range_from)) {
@@ -135,11 +156,44 @@ fetch_body_policy(struct fetch_ctx *c, int status)
 	return 0;
 }
 
+/* The head as it came, for -i, -I and -v, and its size for -w. */
+static int
+fetch_emit_head(struct fetch_ctx *c, http_parser *p)
+{
+	struct buf block;
+	int rc = 0;
+
+	buf_init(&block);
+	buf_printf(&block, "HTTP/%u.%u %u %.*s\r\n", p->http_major, p->http_minor,
+	    p->status_code, (int)c->reason.len, c->reason.data ? c->reason.data : "");
+	buf_append(&block, c->head.data, c->head.len);
+	buf_puts(&block, "\r\n");
+	c->st->size_header += (long long)block.len;
+	output_trace_lines('<', block.data, block.len);
+	/* -f with -i or -I shows the head of an error too, as curl does */
+	if ((c->rq->opt->include || c->rq->head) &&
+	    output_write(c->out, block.data, block.len) < 0)
+		rc = -1;
+	buf_free(&block);
+	buf_reset(&c->head);
+	buf_reset(&c->reason);
+	return rc;
+}
+
+/*
+ * 1xx (100 Continue, 102, 103 Early Hints) is an interim response
+ * (RFC 9110 section 15.2): shown like curl, then the final one is read.
+ */
+static bool
+fetch_is_interim(int status)
+{
+	return status >= 100 && status < 200 && status != 101;
+}
+
 static int
 fetch_on_headers_complete(http_parser *p)
 {
 	struct fetch_ctx *c = fetch_ctx(p);
-	struct buf block;
 	int skip;
 
 	if (c->in_value)
@@ -150,23 +204,24 @@ fetch_on_headers_complete(http_parser *p)
 	 */
 	if (p->status_code < 100)
 		return -1;
+	if (fetch_is_interim(p->status_code)) {
+		c->interim = true;
+		free(c->st->location);
+		c->st->location = NULL;
+		if (fetch_emit_head(c, p) < 0) {
+			c->write_failed = true;
+			return -1;
+		}
+		return 1;
+	}
 	c->headers_done = true;
 	c->st->http_code = p->status_code;
 	c->declared = p->flags & F_CONTENTLENGTH ? (long long)p->content_length : -1;
-	buf_init(&block);
-	buf_printf(&block, "HTTP/%u.%u %u %.*s\r\n", p->http_major, p->http_minor,
-	    p->status_code, (int)c->reason.len, c->reason.data ? c->reason.data : "");
-	buf_append(&block, c->head.data, c->head.len);
-	buf_puts(&block, "\r\n");
-	c->st->size_header = (long long)block.len;
-	output_trace_lines('<', block.data, block.len);
-	skip = fetch_body_policy(c, p->status_code);
-	if (c->result == 0 && (c->rq->opt->include || c->rq->head) &&
-	    output_write(c->out, block.data, block.len) < 0)
+	if (fetch_emit_head(c, p) < 0) {
 		c->write_failed = true;
-	buf_free(&block);
-	if (c->write_failed)
 		return -1;
+	}
+	skip = fetch_body_policy(c, p->status_code);
 	c->out->expected = skip ? 0 : c->declared;
 	return skip;
 }
@@ -193,7 +248,10 @@ fetch_on_body(http_parser *p, const char *at, size_t len)
 static int
 fetch_on_complete(http_parser *p)
 {
-	fetch_ctx(p)->complete = true;
+	struct fetch_ctx *c = fetch_ctx(p);
+
+	if (!c->interim)
+		c->complete = true;
 	http_parser_pause(p, 1);
 	return 0;
 }
@@ -220,14 +278,34 @@ fetch_user_has(const struct options *o, const char *name)
 	return false;
 }
 
+/*
+ * -H Authorization/Cookie only where -L may send credentials (same
+ * scheme, host and port as the first URL, or --location-trusted): the
+ * rule curl adopted for CVE-2018-1000007 and CVE-2022-27776.
+ */
+static bool
+fetch_header_allowed(const struct fetch_request *rq, const char *h)
+{
+	if (rq->send_credentials)
+		return true;
+	return strncasecmp(h, "Authorization", 13) != 0 &&
+	    strncasecmp(h, "Cookie", 6) != 0;
+}
+
 /* -H as curl reads it: "Name:" removes, "Name;" sends an empty value. */
 static void
-fetch_user_headers(struct buf *b, const struct options *o)
+fetch_user_headers(struct buf *b, const struct fetch_request *rq)
 {
+	const struct options *o = rq->opt;
+
 	for (size_t i = 0; i < o->nheaders; i++) {
 		const char *h = o->headers[i], *colon = strchr(h, ':');
 		size_t len = strlen(h);
 
+		if (strncasecmp(h, "Host", 4) == 0 && (h[4] == ':' || h[4] == ';'))
+			continue;	/* in place of ours, or not at all */
+		if (!fetch_header_allowed(rq, h))
+			continue;
 		if (colon != NULL && colon[1 + strspn(colon + 1, " \t")] == '\0')
 			continue;
 		if (colon == NULL && len > 0 && h[len - 1] == ';')
@@ -235,6 +313,39 @@ fetch_user_headers(struct buf *b, const struct options *o)
 		else if (colon != NULL)
 			buf_printf(b, "%s\r\n", h);
 	}
+}
+
+/* The -H Host line (custom Host), unless -L went to another host name. */
+static const char *
+fetch_custom_host(const struct fetch_request *rq)
+{
+	const struct options *o = rq->opt;
+
+	if (!rq->custom_host_ok)
+		return NULL;
+	for (size_t i = o->nheaders; i-- > 0;)
+		if (strncasecmp(o->headers[i], "Host", 4) == 0 &&
+		    (o->headers[i][4] == ':' || o->headers[i][4] == ';'))
+			return o->headers[i];
+	return NULL;
+}
+
+static void
+fetch_host_line(struct buf *b, const struct fetch_request *rq, const char *host)
+{
+	const char *h = fetch_custom_host(rq);
+	const char *v;
+
+	if (h == NULL) {
+		buf_printf(b, "Host: %s\r\n", host);
+		return;
+	}
+	v = h + 5 + strspn(h + 5, " \t");
+	if (h[4] == ';')
+		buf_puts(b, "Host:\r\n");
+	else if (*v != '\0')
+		buf_printf(b, "Host: %s\r\n", v);
+	/* "Host:" alone: no Host line at all, as curl */
 }
 
 static int
@@ -245,9 +356,14 @@ fetch_build_request(struct buf *b, const struct fetch_request *rq)
 
 	if (host == NULL)
 		return -1;
-	buf_printf(b, "%s %s HTTP/1.0\r\n", rq->head ? "HEAD" : "GET", rq->url->path);
-	if (!fetch_user_has(o, "Host"))
-		buf_printf(b, "Host: %s\r\n", host);
+	buf_printf(b, "%s %s HTTP/1.%d\r\n", rq->head ? "HEAD" : "GET", rq->url->path,
+	    o->http11 ? 1 : 0);
+	fetch_host_line(b, rq, host);
+	if (rq->user != NULL &&
+	    !(rq->send_credentials && fetch_user_has(o, "Authorization")))
+		auth_basic_header(b, rq->user, rq->password);
+	if (rq->range_from > 0)
+		buf_printf(b, "Range: bytes=%lld-\r\n", rq->range_from);
 	if (!fetch_user_has(o, "User-Agent"))
 		buf_printf(b, "User-Agent: %s\r\n",
 		    o->user_agent ? o->user_agent : "sockget/" SOCKWEB_VERSION);
@@ -255,9 +371,10 @@ fetch_build_request(struct buf *b, const struct fetch_request *rq)
 		buf_puts(b, "Accept: */*\r\n");
 	if (o->referer != NULL && !fetch_user_has(o, "Referer"))
 		buf_printf(b, "Referer: %s\r\n", o->referer);
-	if (rq->range_from > 0)
-		buf_printf(b, "Range: bytes=%lld-\r\n", rq->range_from);
-	fetch_user_headers(b, o);
+	/* HTTP/1.1 would keep the connection open; one exchange is all we do */
+	if (o->http11 && !fetch_user_has(o, "Connection"))
+		buf_puts(b, "Connection: close\r\n");
+	fetch_user_headers(b, rq);
 	buf_puts(b, "\r\n");
 	free(host);
 	return b->failed ? -1 : 0;
@@ -332,11 +449,31 @@ fetch_read_error(struct fetch_ctx *c)
 	return SG_RECV_ERROR;
 }
 
+/*
+ * The parser stopped after an interim response: a new parser reads the
+ * rest, as a new message (its "Connection" must not end the stream).
+ */
+static void
+fetch_after_interim(struct fetch_ctx *c)
+{
+	c->interim = false;
+	http_parser_init(&c->parser, HTTP_RESPONSE);
+	c->parser.data = c;
+}
+
 /* Feeds what arrived to the parser; returns an exit code or -1 to go on. */
 static int
 fetch_feed(struct fetch_ctx *c, const char *data, size_t n)
 {
-	http_parser_execute(&c->parser, &fetch_settings, data, n);
+	size_t used = http_parser_execute(&c->parser, &fetch_settings, data, n);
+
+	while (c->interim && HTTP_PARSER_ERRNO(&c->parser) == HPE_PAUSED) {
+		fetch_after_interim(c);
+		data += used;
+		n -= used;
+		/* length 0 would tell http-parser the stream ended */
+		used = n > 0 ? http_parser_execute(&c->parser, &fetch_settings, data, n) : 0;
+	}
 	if (c->write_failed)
 		return SG_WRITE_ERROR;
 	if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK &&

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "sockget.h"
@@ -21,6 +22,12 @@ struct run_job {
 	struct url	*urls;
 	enum url_status	*ustatus;
 	long long	 t0_us;
+	char		*user, *password;	/* -u USER[:PASSWORD] split */
+};
+
+/* What -L may send where: decided against the URL of the command line. */
+struct run_origin {
+	const struct url *first;
 };
 
 static long long
@@ -59,22 +66,33 @@ run_url_error(enum url_status s, const char *text, const struct url *u)
 	}
 	if (s == URL_NOMEM)
 		return SG_OUT_OF_MEMORY;
+	if (s == URL_BAD_IDN) {
+		output_error(SG_URL_MALFORMAT, "Failed to convert the host of %s to ACE; %s",
+		    text, u->idn_error != NULL ? u->idn_error : "not an IDN");
+		return SG_URL_MALFORMAT;
+	}
 	output_error(SG_URL_MALFORMAT, "URL using bad/illegal format or missing URL: %s",
 	    text);
 	return SG_URL_MALFORMAT;
 }
 
-/* The addresses of u's host, or an exit code after the message. */
+/*
+ * The addresses of u's host, or an exit code after the message. Only
+ * this lookup is waited for, against this transfer's own clocks; the
+ * lookups of the other URLs go on meanwhile.
+ */
 static int
 run_lookup(struct run_job *j, const struct url *u, struct fetch_stats *st,
-    const struct resolve_host **hp)
+    long long deadline, const struct resolve_host **hp)
 {
-	const struct resolve_host *h = resolve_find(&j->res, u->host, u->port);
+	const struct resolve_host *h;
 
-	if (h == NULL || !h->done) {
+	resolve_start(&j->res, u->host, u->port);
+	if (resolve_wait_for(&j->res, u->host, u->port, deadline) != SG_OK ||
+	    (h = resolve_find(&j->res, u->host, u->port)) == NULL || !h->done) {
 		output_error(SG_OPERATION_TIMEDOUT,
 		    "Resolving timed out after %lld milliseconds",
-		    (io_now_us() - j->t0_us) / 1000);
+		    (io_now_us() - st->t_start_us) / 1000);
 		return SG_OPERATION_TIMEDOUT;
 	}
 	if (h->status != ARES_SUCCESS || h->naddrs == 0) {
@@ -88,11 +106,14 @@ run_lookup(struct run_job *j, const struct url *u, struct fetch_stats *st,
 
 static int
 run_connect_error(int rc, const struct url *u, const struct connect_result *cr,
-    const struct fetch_stats *st)
+    long long since_us)
 {
-	if (rc == SG_OPERATION_TIMEDOUT)
+	if (rc == SG_OPERATION_TIMEDOUT && cr->error == ETIMEDOUT)
+		output_error(rc, "Failed to connect to %s port %d after %lld ms: %s",
+		    u->host, u->port, (io_now_us() - since_us) / 1000, strerror(cr->error));
+	else if (rc == SG_OPERATION_TIMEDOUT)
 		output_error(rc, "Connection timed out after %lld milliseconds",
-		    (io_now_us() - st->t_start_us) / 1000);
+		    (io_now_us() - since_us) / 1000);
 	else if (rc == SG_INTERFACE_FAILED)
 		output_error(rc, "%s: %s", cr->what, strerror(cr->error));
 	else if (rc == SG_COULDNT_CONNECT)
@@ -114,26 +135,59 @@ run_note_ends(struct fetch_stats *st, const struct connect_result *cr)
 	st->remote_port = addr_port(r);
 }
 
-/* Resolve (already done), connect, exchange, release: one response. */
+/*
+ * Credentials and -H Host, by curl's rules for -L: -u and the first
+ * URL's user:pass@ go only to the first URL's origin (or anywhere with
+ * --location-trusted); a Location that names its own user:pass@ gets them.
+ */
+static void
+run_credentials(const struct run_job *j, const struct run_origin *org,
+    const struct url *u, struct fetch_request *rq)
+{
+	const struct url *first = org->first;
+	bool same = url_same_origin(first, u);
+
+	rq->send_credentials = j->opt->location_trusted || same;
+	rq->custom_host_ok = strcasecmp(first->host, u->host) == 0;
+	if (j->user != NULL && rq->send_credentials) {
+		rq->user = j->user;
+		rq->password = j->password;
+	} else if (j->user == NULL && u->user != NULL) {
+		rq->user = u->user;	/* the first URL's, or the Location's own */
+		rq->password = u->password;
+	} else if (j->user == NULL && rq->send_credentials) {
+		rq->user = first->user;
+		rq->password = first->password;
+	}
+}
+
+/*
+ * Resolve, connect, exchange, release: one response. --connect-timeout
+ * counts for each connection from its own start (lookup included), -m
+ * for the whole transfer.
+ */
 static int
-run_exchange(struct run_job *j, const struct url *u, struct output *out,
-    struct fetch_stats *st, long long range_from)
+run_exchange(struct run_job *j, const struct run_origin *org, const struct url *u,
+    struct output *out, struct fetch_stats *st, long long range_from)
 {
 	const struct options *o = j->opt;
 	const struct resolve_host *h = NULL;
 	struct connect_result cr;
+	long long t0 = io_now_us();
 	long long deadline = run_deadline(st->t_start_us, o->max_time_ms);
+	long long cdeadline = run_min_deadline(deadline,
+	    run_deadline(t0, o->connect_timeout_ms));
 	struct fetch_request rq = { .url = u, .opt = o, .head = o->head,
 	    .follow_now = o->follow, .range_from = range_from, .deadline_us = deadline };
 	int rc;
 
-	if ((rc = run_lookup(j, u, st, &h)) != SG_OK)
+	run_credentials(j, org, u, &rq);
+	if ((rc = run_lookup(j, u, st, cdeadline, &h)) != SG_OK)
 		return rc;
 	rc = connect_happy(h->addrs, h->naddrs, u->port, o->local_port_min,
-	    o->local_port_max, run_min_deadline(deadline,
-	    run_deadline(st->t_start_us, o->connect_timeout_ms)), &cr);
+	    o->local_port_max, cdeadline, &cr);
 	if (rc != SG_OK)
-		return run_connect_error(rc, u, &cr, st);
+		return run_connect_error(rc, u, &cr, t0);
 	run_note_ends(st, &cr);
 	output_trace("Connected to %s (%s) port %d", u->host, st->remote_ip, u->port);
 	rc = fetch_one(cr.fd, &rq, out, st);
@@ -145,7 +199,8 @@ run_exchange(struct run_job *j, const struct url *u, struct output *out,
 static int
 run_redirect(struct run_job *j, struct url *u, struct fetch_stats *st)
 {
-	char *next = url_resolve_ref(u, st->location);
+	char *loc = url_encode_location(st->location);
+	char *next = loc != NULL ? url_resolve_ref(u, loc) : NULL;
 	struct url nu;
 	enum url_status us;
 
@@ -155,6 +210,7 @@ run_redirect(struct run_job *j, struct url *u, struct fetch_stats *st)
 		    j->opt->max_redirs);
 		return SG_TOO_MANY_REDIRECTS;
 	}
+	free(loc);
 	if (next == NULL)
 		return SG_OUT_OF_MEMORY;
 	output_trace("Issue another request to this URL: '%s'", next);
@@ -168,8 +224,7 @@ run_redirect(struct run_job *j, struct url *u, struct fetch_stats *st)
 	url_free(u);
 	*u = nu;
 	st->num_redirects++;
-	resolve_start(&j->res, u->host, u->port);
-	return resolve_wait(&j->res, run_deadline(st->t_start_us, j->opt->max_time_ms));
+	return SG_OK;
 }
 
 /* The byte to resume at: -C N, or the size of the -o file with -C -. */
@@ -192,13 +247,13 @@ run_resume_offset(const struct options *o, const char *path)
 
 /* Requests u until the response is not a redirect to follow. */
 static int
-run_follow(struct run_job *j, struct url *u, struct output *out,
-    struct fetch_stats *st, long long range_from)
+run_follow(struct run_job *j, const struct run_origin *org, struct url *u,
+    struct output *out, struct fetch_stats *st, long long range_from)
 {
 	int rc;
 
 	for (;;) {
-		rc = run_exchange(j, u, out, st, range_from);
+		rc = run_exchange(j, org, u, out, st, range_from);
 		if (rc != SG_OK || !j->opt->follow || !fetch_is_redirect(st->http_code) ||
 		    st->location == NULL)
 			return rc;
@@ -226,11 +281,11 @@ run_outfile(const struct options_target *t, const struct url *u, int *rc)
 }
 
 static void
-run_finish(struct run_job *j, struct url *u, struct fetch_stats *st, int rc)
+run_finish(struct run_job *j, const char *url, struct fetch_stats *st, int rc)
 {
 	st->t_total_us = io_now_us() - st->t_start_us;
 	st->exitcode = rc;
-	st->url_effective = url_format(u);
+	st->url_effective = strdup(url);
 	if (j->opt->writeout != NULL)
 		writeout_print(stdout, j->opt->writeout, st);
 	free(st->url_effective);
@@ -238,31 +293,67 @@ run_finish(struct run_job *j, struct url *u, struct fetch_stats *st, int rc)
 	free(st->content_type);
 }
 
+/*
+ * A complete response with no body still leaves its -o file, empty (an
+ * old one is truncated); one that cannot be created is exit 23 (curl).
+ */
+static int
+run_output_done(struct output *out, const char *path, int rc)
+{
+	if (rc == SG_OK && path != NULL && !out->opened && output_open(out) < 0)
+		rc = SG_WRITE_ERROR;
+	if (output_close(out) < 0 && (rc == SG_OK || rc == SG_WRITE_ERROR))
+		rc = SG_WRITE_ERROR;
+	return rc;
+}
+
 /* One URL of the command line, i-th; returns its exit code. */
 static int
 run_target(struct run_job *j, size_t i)
 {
 	const struct options_target *t = &j->opt->targets[i];
-	struct fetch_stats st = { .t_start_us = i == 0 ? j->t0_us : io_now_us() };
+	struct fetch_stats st = { .t_start_us = io_now_us() };
 	struct output out;
-	struct url *u = &j->urls[i];
-	char *path;
+	struct url *u = &j->urls[i], first;
+	struct run_origin org = { .first = &first };
+	char *path, *eff;
 	long long from;
 	int rc;
 
-	if (j->ustatus[i] != URL_OK)
-		return run_url_error(j->ustatus[i], t->url, u);
+	if (j->ustatus[i] != URL_OK) {
+		rc = run_url_error(j->ustatus[i], t->url, u);
+		run_finish(j, t->url, &st, rc);	/* -w "000 3", as curl */
+		return rc;
+	}
 	if ((path = run_outfile(t, u, &rc)) == NULL && rc != SG_OK)
 		return rc;
+	if (url_parse(t->url, &first) != URL_OK) {
+		free(path);
+		return SG_OUT_OF_MEMORY;
+	}
 	from = run_resume_offset(j->opt, path);
 	output_init(&out, path, from > 0);
 	out.progress = output_want_progress(&out, j->opt->silent);
-	rc = run_follow(j, u, &out, &st, from);
-	if (output_close(&out) < 0 && (rc == SG_OK || rc == SG_WRITE_ERROR))
-		rc = SG_WRITE_ERROR;
-	run_finish(j, u, &st, rc);
+	rc = run_follow(j, &org, u, &out, &st, from);
+	rc = run_output_done(&out, path, rc);
+	eff = url_format(u);
+	run_finish(j, eff != NULL ? eff : t->url, &st, rc);
+	free(eff);
+	url_free(&first);
 	free(path);
 	return rc;
+}
+
+/* -u "user:pass": the password is what follows the first colon. */
+static int
+run_split_userpwd(struct run_job *j, const char *s)
+{
+	const char *colon = strchr(s, ':');
+
+	j->user = colon != NULL ? strndup(s, (size_t)(colon - s)) : strdup(s);
+	if (colon != NULL)
+		j->password = strdup(colon + 1);
+	return j->user == NULL || (colon != NULL && j->password == NULL) ? -1 : 0;
 }
 
 /* Parses every URL and starts every lookup before the first connect. */
@@ -276,10 +367,12 @@ run_prepare(struct run_job *j)
 		return rc;
 	for (size_t i = 0; i < o->npins; i++)
 		if (resolve_add_pin(&j->res, o->pins[i]) < 0) {
-			log_warnx("--resolve %s: expected HOST:PORT:ADDR[,ADDR...]",
-			    o->pins[i]);
-			return SG_USAGE;
+			output_error(SG_SETOPT_OPTION_SYNTAX,
+			    "Couldn't parse --resolve entry '%s'", o->pins[i]);
+			return SG_SETOPT_OPTION_SYNTAX;
 		}
+	if (o->userpwd != NULL && run_split_userpwd(j, o->userpwd) < 0)
+		return SG_OUT_OF_MEMORY;
 	j->urls = calloc(o->ntargets, sizeof(*j->urls));
 	j->ustatus = calloc(o->ntargets, sizeof(*j->ustatus));
 	if (j->urls == NULL || j->ustatus == NULL)
@@ -289,8 +382,6 @@ run_prepare(struct run_job *j)
 		if (j->ustatus[i] == URL_OK)
 			resolve_start(&j->res, j->urls[i].host, j->urls[i].port);
 	}
-	resolve_wait(&j->res, run_min_deadline(run_deadline(j->t0_us, o->max_time_ms),
-	    run_deadline(j->t0_us, o->connect_timeout_ms)));
 	return SG_OK;
 }
 
@@ -315,6 +406,10 @@ run(struct options *o)
 		url_free(&j.urls[i]);
 	free(j.urls);
 	free(j.ustatus);
+	free(j.user);
+	if (j.password != NULL)
+		explicit_bzero(j.password, strlen(j.password));
+	free(j.password);
 	resolve_free(&j.res);
 	return last;
 }

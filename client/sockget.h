@@ -33,6 +33,7 @@ enum sg_exit {
 	SG_OPERATION_TIMEDOUT = 28,
 	SG_RANGE_ERROR = 33,
 	SG_INTERFACE_FAILED = 45,
+	SG_SETOPT_OPTION_SYNTAX = 49,
 	SG_TOO_MANY_REDIRECTS = 47,
 	SG_GOT_NOTHING = 52,
 	SG_SEND_ERROR = 55,
@@ -61,6 +62,9 @@ struct options {
 	char		*writeout_owned;
 	bool		 include, head, follow, fail, silent, show_error;
 	bool		 verbose, resume_auto;
+	bool		 http11, location_trusted, parallel;
+	const char	*userpwd;	/* -u USER[:PASSWORD] */
+	long		 parallel_max;
 	int		 family;	/* AF_UNSPEC, AF_INET or AF_INET6 */
 	long		 max_redirs;	/* -1: unlimited */
 	long long	 resume_from;	/* -C N; -1 when not given */
@@ -73,13 +77,15 @@ void	options_free(struct options *o);
 void	options_usage(FILE *f);
 
 /* url.c: http URLs as strings and parts; no I/O. */
-enum url_status { URL_OK, URL_MALFORMED, URL_UNSUPPORTED, URL_NOMEM };
+enum url_status { URL_OK, URL_MALFORMED, URL_UNSUPPORTED, URL_NOMEM, URL_BAD_IDN };
 struct url {
 	char	scheme[16];
 	char	*host;		/* without the brackets of an IPv6 literal */
 	int	 port;
 	char	*path;		/* "/..." with query, without fragment */
+	char	*user, *password;	/* decoded userinfo, or NULL */
 	bool	 ipv6_literal;
+	const char *idn_error;	/* libidn2's reason with URL_BAD_IDN */
 };
 enum url_status url_parse(const char *s, struct url *u);
 void	url_free(struct url *u);
@@ -88,6 +94,12 @@ char	*url_host_header(const struct url *u);
 char	*url_resolve_ref(const struct url *base, const char *ref);
 char	*url_remove_dot_segments(const char *path);
 char	*url_remote_name(const struct url *u);
+char	*url_encode_location(const char *location);
+bool	 url_same_origin(const struct url *a, const struct url *b);
+
+/* host.c: numeric IPv4 as curl and browsers read it; IDN to punycode. */
+int	host_ipv4_normalize(const char *host, char out[16]);
+int	host_normalize(char **host, const char **why);
 
 /* resolve.c: every host name through one c-ares channel, in parallel. */
 struct resolve_host {
@@ -97,13 +109,13 @@ struct resolve_host {
 	int	 status;		/* ARES_SUCCESS, ARES_ENOTFOUND, ... */
 	bool	 done;
 	long long started_us, done_us;
+	long long noted_us;		/* -v last said "no answer yet" */
 	struct resolver *owner;
 };
 struct resolve_pin {
-	char	*host;
+	struct resolve_host h;	/* h.name is the host, or "*" */
 	int	 port;
-	struct sockaddr_storage *addrs;
-	size_t	 naddrs;
+	bool	 wildcard, removed;
 };
 struct resolver {
 	void	*channel;		/* ares_channel */
@@ -113,14 +125,30 @@ struct resolver {
 	struct resolve_pin *pins;
 	size_t	 npins;
 };
+#define RESOLVE_TIMEOUT_MS 2000	/* c-ares' first time-out per server */
+#define RESOLVE_TRIES 2
+#define RESOLVE_LIMIT_MS 10000	/* a name still unanswered then fails */
 int	resolve_init(struct resolver *r, int family, const char *servers);
-int	resolve_add_pin(struct resolver *r, const char *spec);
+int	resolve_push_addr(struct sockaddr_storage **list, size_t *n,
+	    const struct sockaddr *sa, size_t len);
 void	resolve_start(struct resolver *r, const char *name, int port);
-int	resolve_wait(struct resolver *r, long long deadline_us);
 const struct resolve_host *resolve_find(struct resolver *r, const char *name,
 	    int port);
+int	resolve_wait_for(struct resolver *r, const char *name, int port,
+	    long long deadline_us);
+#define RESOLVE_MAXFDS 16	/* ARES_GETSOCK_MAXNUM */
+struct pollfd;
+int	resolve_pollfds(struct resolver *r, struct pollfd *pfd);
+int	resolve_timeout_ms(struct resolver *r, int cap_ms);
+int	resolve_limit_ms(const struct resolver *r, int cap_ms);
+void	resolve_process(struct resolver *r, const struct pollfd *pfd, int n);
 int	resolve_literal(const char *host, struct sockaddr_storage *ss);
 void	resolve_free(struct resolver *r);
+
+/* pin.c: --resolve HOST:PORT:ADDR, +HOST, -HOST:PORT, *:PORT:ADDR. */
+int	resolve_add_pin(struct resolver *r, const char *spec);
+const struct resolve_pin *pin_find(const struct resolver *r, const char *name,
+	    int port);
 
 /* connect.c: happy-eyeballs connect from an ephemeral (or chosen) port. */
 #define CONNECT_STAGGER_MS 250	/* RFC 8305 section 5 recommends 250 ms */
@@ -159,6 +187,9 @@ void	output_progress(struct output *o, bool final);
 void	output_set_quiet(bool quiet);
 void	output_error(int code, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
+/* auth.c: Basic credentials (RFC 7617). */
+int	auth_basic_header(struct buf *b, const char *user, const char *password);
+
 /* fetch.c: one request and its response over a connected socket. */
 struct fetch_stats {
 	int	 http_code;
@@ -180,6 +211,9 @@ struct fetch_request {
 	bool	 follow_now;		/* a 3xx with Location is not output */
 	long long range_from;	/* -1: no Range */
 	long long deadline_us;
+	const char *user, *password;	/* Basic credentials, or NULL */
+	bool	 send_credentials;	/* -u, -H Authorization/Cookie go out */
+	bool	 custom_host_ok;	/* -H Host: applies (same host name) */
 };
 int	fetch_one(int fd, const struct fetch_request *rq, struct output *out,
 	    struct fetch_stats *st);
