@@ -145,6 +145,8 @@ response_format_head(const struct response *r, char *out, size_t size)
 		head_add(out, size, &len, "Last-Modified: %s\r\n", lm);
 	if (r->etag[0] != '\0')
 		head_add(out, size, &len, "ETag: %s\r\n", r->etag);
+	if (r->vary)
+		head_add(out, size, &len, "Vary: %s\r\n", r->vary);
 	if (r->ranges || r->status == 304 || r->status == 416)
 		head_add(out, size, &len, "Accept-Ranges: bytes\r\n");
 	if (r->ranged)
