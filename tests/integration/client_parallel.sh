@@ -6,22 +6,17 @@
 # data arrives; a silent DNS name holds up no one else; the exit status is
 # curl's (checked against curl -Z where it is installed).
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/client_lib.sh"
 
 [ -x "$SOCKGET" ] || skip_all "sockget not built"
 command -v python3 >/dev/null || skip_all "python3 not found"
 CURL=$(command -v curl || true)
 
-BAD_ERR="$TEST_DIR/badhttpd.err"
-python3 "$top_srcdir/tests/helpers/badhttpd.py" --port 0 2>"$BAD_ERR" &
-track_pid $!
-wait_for_line "$BAD_ERR" 'listening on ' 10 || bail_out "badhttpd did not start"
-P=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$BAD_ERR" | head -n 1)
+start_badhttpd P
+start_badhttpd Q
 B="http://127.0.0.1:$P"
-BAD2_ERR="$TEST_DIR/badhttpd2.err"
-python3 "$top_srcdir/tests/helpers/badhttpd.py" --port 0 2>"$BAD2_ERR" &
-track_pid $!
-wait_for_line "$BAD2_ERR" 'listening on ' 10 || bail_out "second badhttpd did not start"
-C="http://127.0.0.1:$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$BAD2_ERR" | head -n 1)"
+C="http://127.0.0.1:$Q"
+BAD_ERR="$TEST_DIR/badhttpd.P.err"
 
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
