@@ -14,6 +14,9 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <poll.h>
+#include <unistd.h>
+#include <sys/socket.h>
 
 #include "sockget.h"
 
@@ -31,6 +34,17 @@ struct fetch_ctx {
 	long long	 declared;	/* Content-Length, -1 if none */
 	long long	 range_start;	/* from Content-Range, -1 if none */
 	int		 result;	/* exit code decided by a callback */
+};
+
+/* One exchange: the request to send, the parser for the response. */
+struct fetch {
+	struct fetch_request rq;
+	struct fetch_ctx ctx;
+	struct buf	 req;
+	size_t		 sent;
+	long long	 received;
+	char		*chunk;
+	int		 rc;
 };
 
 bool
@@ -265,154 +279,6 @@ static const http_parser_settings fetch_settings = {
 	.on_message_complete = fetch_on_complete,
 };
 
-/* Is header "Name: ..." among the -H ones? Then it replaces ours. */
-static bool
-fetch_user_has(const struct options *o, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (size_t i = 0; i < o->nheaders; i++)
-		if (strncasecmp(o->headers[i], name, n) == 0 &&
-		    (o->headers[i][n] == ':' || o->headers[i][n] == ';'))
-			return true;
-	return false;
-}
-
-/*
- * -H Authorization/Cookie only where -L may send credentials (same
- * scheme, host and port as the first URL, or --location-trusted): the
- * rule curl adopted for CVE-2018-1000007 and CVE-2022-27776.
- */
-static bool
-fetch_header_allowed(const struct fetch_request *rq, const char *h)
-{
-	if (rq->send_credentials)
-		return true;
-	return strncasecmp(h, "Authorization", 13) != 0 &&
-	    strncasecmp(h, "Cookie", 6) != 0;
-}
-
-/* -H as curl reads it: "Name:" removes, "Name;" sends an empty value. */
-static void
-fetch_user_headers(struct buf *b, const struct fetch_request *rq)
-{
-	const struct options *o = rq->opt;
-
-	for (size_t i = 0; i < o->nheaders; i++) {
-		const char *h = o->headers[i], *colon = strchr(h, ':');
-		size_t len = strlen(h);
-
-		if (strncasecmp(h, "Host", 4) == 0 && (h[4] == ':' || h[4] == ';'))
-			continue;	/* in place of ours, or not at all */
-		if (!fetch_header_allowed(rq, h))
-			continue;
-		if (colon != NULL && colon[1 + strspn(colon + 1, " \t")] == '\0')
-			continue;
-		if (colon == NULL && len > 0 && h[len - 1] == ';')
-			buf_printf(b, "%.*s:\r\n", (int)len - 1, h);
-		else if (colon != NULL)
-			buf_printf(b, "%s\r\n", h);
-	}
-}
-
-/* The -H Host line (custom Host), unless -L went to another host name. */
-static const char *
-fetch_custom_host(const struct fetch_request *rq)
-{
-	const struct options *o = rq->opt;
-
-	if (!rq->custom_host_ok)
-		return NULL;
-	for (size_t i = o->nheaders; i-- > 0;)
-		if (strncasecmp(o->headers[i], "Host", 4) == 0 &&
-		    (o->headers[i][4] == ':' || o->headers[i][4] == ';'))
-			return o->headers[i];
-	return NULL;
-}
-
-static void
-fetch_host_line(struct buf *b, const struct fetch_request *rq, const char *host)
-{
-	const char *h = fetch_custom_host(rq);
-	const char *v;
-
-	if (h == NULL) {
-		buf_printf(b, "Host: %s\r\n", host);
-		return;
-	}
-	v = h + 5 + strspn(h + 5, " \t");
-	if (h[4] == ';')
-		buf_puts(b, "Host:\r\n");
-	else if (*v != '\0')
-		buf_printf(b, "Host: %s\r\n", v);
-	/* "Host:" alone: no Host line at all, as curl */
-}
-
-static int
-fetch_build_request(struct buf *b, const struct fetch_request *rq)
-{
-	const struct options *o = rq->opt;
-	char *host = url_host_header(rq->url);
-
-	if (host == NULL)
-		return -1;
-	buf_printf(b, "%s %s HTTP/1.%d\r\n", rq->head ? "HEAD" : "GET", rq->url->path,
-	    o->http11 ? 1 : 0);
-	fetch_host_line(b, rq, host);
-	if (rq->user != NULL &&
-	    !(rq->send_credentials && fetch_user_has(o, "Authorization")))
-		auth_basic_header(b, rq->user, rq->password);
-	if (rq->range_from > 0)
-		buf_printf(b, "Range: bytes=%lld-\r\n", rq->range_from);
-	if (!fetch_user_has(o, "User-Agent"))
-		buf_printf(b, "User-Agent: %s\r\n",
-		    o->user_agent ? o->user_agent : "sockget/" SOCKWEB_VERSION);
-	if (!fetch_user_has(o, "Accept"))
-		buf_puts(b, "Accept: */*\r\n");
-	if (o->referer != NULL && !fetch_user_has(o, "Referer"))
-		buf_printf(b, "Referer: %s\r\n", o->referer);
-	/* HTTP/1.1 would keep the connection open; one exchange is all we do */
-	if (o->http11 && !fetch_user_has(o, "Connection"))
-		buf_puts(b, "Connection: close\r\n");
-	fetch_user_headers(b, rq);
-	buf_puts(b, "\r\n");
-	free(host);
-	return b->failed ? -1 : 0;
-}
-
-static int
-fetch_timeout_ms(const struct fetch_request *rq)
-{
-	long long left;
-
-	if (rq->deadline_us == 0)
-		return -1;
-	left = (rq->deadline_us - io_now_us()) / 1000;
-	return left > 0 ? (int)(left > 1000000000 ? 1000000000 : left) : 0;
-}
-
-static int
-fetch_send(int fd, const struct fetch_request *rq, struct fetch_stats *st)
-{
-	struct buf req;
-	int rc = SG_OK;
-
-	buf_init(&req);
-	if (fetch_build_request(&req, rq) < 0) {
-		buf_free(&req);
-		return SG_OUT_OF_MEMORY;
-	}
-	output_trace_lines('>', req.data, req.len);
-	if (io_write_all(fd, req.data, req.len, fetch_timeout_ms(rq)) < 0) {
-		rc = errno == ETIMEDOUT ? SG_OPERATION_TIMEDOUT : SG_SEND_ERROR;
-		output_error(rc, "Failed sending HTTP request: send: %s",
-		    strerror(errno));
-	}
-	st->size_request = (long long)req.len;
-	buf_free(&req);
-	return rc;
-}
-
 /* The stream ended: was the message whole? */
 static int
 fetch_at_eof(struct fetch_ctx *c, long long total)
@@ -432,6 +298,17 @@ fetch_at_eof(struct fetch_ctx *c, long long total)
 	output_error(SG_PARTIAL_FILE, "transfer closed with %lld bytes remaining to read",
 	    c->declared - c->st->size_download);
 	return SG_PARTIAL_FILE;
+}
+
+/* The end of the exchange: the summary line, the bar's last draw. */
+static int
+fetch_done(struct fetch *f, int rc)
+{
+	output_trace("%lld bytes received, %lld of them body", f->received,
+	    f->ctx.st->size_download);
+	output_progress(f->ctx.out, true);
+	f->rc = rc;
+	return rc;
 }
 
 static int
@@ -491,64 +368,155 @@ fetch_feed(struct fetch_ctx *c, const char *data, size_t n)
 	return -1;
 }
 
-static int
-fetch_receive(int fd, struct fetch_ctx *c)
+/*
+ * One read of what the socket has (it is non-blocking), fed to the
+ * parser. Returns -1 to go on (nothing more yet), or the exit code.
+ */
+int
+fetch_recv_some(struct fetch *f, int fd)
 {
-	char *chunk = malloc(FETCH_READ_SIZE);
-	long long total = 0;
+	struct fetch_ctx *c = &f->ctx;
 	ssize_t n;
-	int rc = -1;
 
-	if (chunk == NULL)
-		return SG_OUT_OF_MEMORY;
-	while (rc < 0) {
-		n = io_read_some(fd, chunk, FETCH_READ_SIZE, fetch_timeout_ms(c->rq));
-		if (n < 0) {
-			rc = fetch_read_error(c);
-		} else if (n == 0) {
-			rc = fetch_at_eof(c, total);
-		} else {
-			if (total == 0)
-				c->st->t_starttransfer_us = io_now_us();
-			total += n;
-			rc = fetch_feed(c, chunk, (size_t)n);
-		}
+	for (;;) {
+		n = read(fd, f->chunk, FETCH_READ_SIZE);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return -1;
+		break;
 	}
-	free(chunk);
-	output_trace("%lld bytes received, %lld of them body", total,
-	    c->st->size_download);
-	return rc;
+	if (n < 0)
+		return fetch_done(f, fetch_read_error(c));
+	if (n == 0)
+		return fetch_done(f, fetch_at_eof(c, f->received));
+	if (f->received == 0)
+		c->st->t_starttransfer_us = io_now_us();
+	f->received += n;
+	n = fetch_feed(c, f->chunk, (size_t)n);
+	return n < 0 ? -1 : fetch_done(f, (int)n);
+}
+
+/* Sends what the socket takes of the request. -1: more to send; 0; code. */
+int
+fetch_send_some(struct fetch *f, int fd)
+{
+	ssize_t n;
+
+	while (f->sent < f->req.len) {
+		n = send(fd, f->req.data + f->sent, f->req.len - f->sent, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return -1;
+		if (n < 0) {
+			output_error(SG_SEND_ERROR, "Failed sending HTTP request: send: %s",
+			    strerror(errno));
+			return fetch_done(f, SG_SEND_ERROR);
+		}
+		f->sent += (size_t)n;
+	}
+	return SG_OK;
+}
+
+/* -m ran out while sending or receiving: curl's message, exit 28. */
+int
+fetch_timed_out(struct fetch *f)
+{
+	errno = ETIMEDOUT;
+	if (f->sent < f->req.len) {
+		output_error(SG_OPERATION_TIMEDOUT, "Failed sending HTTP request: send: %s",
+		    strerror(errno));
+		return fetch_done(f, SG_OPERATION_TIMEDOUT);
+	}
+	return fetch_done(f, fetch_read_error(&f->ctx));
 }
 
 /*
- * Sends the request of rq on fd and reads the whole response into out.
- * Fills st; returns an exit code (SG_OK for any complete HTTP response).
+ * The exchange of rq with out as the body's destination and st for the
+ * numbers; NULL when out of memory. The request is composed at once.
+ */
+struct fetch *
+fetch_new(const struct fetch_request *rq, struct output *out, struct fetch_stats *st)
+{
+	struct fetch *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || (f->chunk = malloc(FETCH_READ_SIZE)) == NULL) {
+		free(f);
+		return NULL;
+	}
+	f->rq = *rq;
+	f->ctx.rq = &f->rq;
+	f->ctx.out = out;
+	f->ctx.st = st;
+	f->ctx.declared = f->ctx.range_start = -1;
+	buf_init(&f->ctx.head);
+	buf_init(&f->ctx.reason);
+	buf_init(&f->ctx.field);
+	buf_init(&f->ctx.value);
+	http_parser_init(&f->ctx.parser, HTTP_RESPONSE);
+	f->ctx.parser.data = &f->ctx;
+	buf_init(&f->req);
+	if (compose_request(&f->req, &f->rq) < 0) {
+		fetch_free(f);
+		return NULL;
+	}
+	st->size_request = (long long)f->req.len;
+	output_trace_lines('>', f->req.data, f->req.len);
+	return f;
+}
+
+void
+fetch_free(struct fetch *f)
+{
+	if (f == NULL)
+		return;
+	buf_free(&f->ctx.head);
+	buf_free(&f->ctx.reason);
+	buf_free(&f->ctx.field);
+	buf_free(&f->ctx.value);
+	buf_free(&f->req);
+	free(f->chunk);
+	free(f);
+}
+
+static int
+fetch_timeout_ms(const struct fetch_request *rq)
+{
+	long long left;
+
+	if (rq->deadline_us == 0)
+		return -1;
+	left = (rq->deadline_us - io_now_us()) / 1000;
+	return left > 0 ? (int)(left > 1000000000 ? 1000000000 : left) : 0;
+}
+
+/*
+ * Sends the request of rq on fd and reads the whole response into out,
+ * waiting in poll() (for tests and fuzzers; sockget itself runs fetches
+ * in xfer.c's event loop). Returns an exit code (SG_OK for any complete
+ * HTTP response).
  */
 int
 fetch_one(int fd, const struct fetch_request *rq, struct output *out,
     struct fetch_stats *st)
 {
-	struct fetch_ctx c;
-	int rc;
+	struct fetch *f = fetch_new(rq, out, st);
+	int rc = -1, w;
 
-	memset(&c, 0, sizeof(c));
-	c.rq = rq;
-	c.out = out;
-	c.st = st;
-	c.declared = c.range_start = -1;
-	buf_init(&c.head);
-	buf_init(&c.reason);
-	buf_init(&c.field);
-	buf_init(&c.value);
-	http_parser_init(&c.parser, HTTP_RESPONSE);
-	c.parser.data = &c;
-	rc = fetch_send(fd, rq, st);
-	if (rc == SG_OK)
-		rc = fetch_receive(fd, &c);
-	output_progress(out, true);
-	buf_free(&c.head);
-	buf_free(&c.reason);
-	buf_free(&c.field);
-	buf_free(&c.value);
+	if (f == NULL)
+		return SG_OUT_OF_MEMORY;
+	while (rc < 0) {
+		bool sending = f->sent < f->req.len;
+
+		w = io_wait(fd, sending ? POLLOUT : POLLIN, fetch_timeout_ms(rq));
+		if (w == 0)
+			rc = fetch_timed_out(f);
+		else if (sending && (w = fetch_send_some(f, fd)) > 0)
+			rc = w;
+		else if (!sending)
+			rc = fetch_recv_some(f, fd);
+	}
+	fetch_free(f);
 	return rc;
 }

@@ -24,7 +24,7 @@ enum {
 	OPT_PARALLEL_MAX,
 };
 
-static const char short_opts[] = ":o:OiILfsSv46H:A:e:m:C:w:u:hV";
+static const char short_opts[] = ":o:OiILfsSv46H:A:e:m:C:w:u:ZhV";
 static const struct option long_opts[] = {
 	{ "output",		required_argument, NULL, 'o' },
 	{ "remote-name",	no_argument,	   NULL, 'O' },
@@ -54,6 +54,8 @@ static const struct option long_opts[] = {
 	{ "location-trusted",	no_argument,	   NULL, OPT_LOCATION_TRUSTED },
 	{ "http1.0",		no_argument,	   NULL, OPT_HTTP10 },
 	{ "http1.1",		no_argument,	   NULL, OPT_HTTP11 },
+	{ "parallel",		no_argument,	   NULL, 'Z' },
+	{ "parallel-max",	required_argument, NULL, OPT_PARALLEL_MAX },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -63,7 +65,8 @@ options_usage(FILE *f)
 	fprintf(f,
 "Usage: sockget [options] URL...\n"
 "An HTTP/1.0 client: c-ares resolves every host at once, then each URL\n"
-"is fetched in turn over TCP from an ephemeral port.\n"
+"is fetched in turn (all at once with -Z) over TCP, each from its own\n"
+"ephemeral port.\n"
 "\n"
 " -o, --output FILE        write the body to FILE instead of stdout\n"
 " -O, --remote-name        write the body to a file named like the URL's\n"
@@ -75,6 +78,8 @@ options_usage(FILE *f)
 " -u, --user USER:PASS     Basic authentication (also from http://user:pass@...)\n"
 "     --http1.1            send HTTP/1.1 (Connection: close) instead of HTTP/1.0\n"
 "     --http1.0            send HTTP/1.0 (the default)\n"
+" -Z, --parallel           all URLs at once, in one event loop\n"
+"     --parallel-max N     at most N transfers at once with -Z (default 50)\n"
 " -f, --fail               exit 22 without output on HTTP status >= 400\n"
 " -s, --silent             no progress bar, no error messages\n"
 " -S, --show-error         error messages even with -s\n"
@@ -229,6 +234,12 @@ options_one(struct options *o, int c, const char *arg)
 	case 'I': o->head = true; return 0;
 	case 'L': o->follow = true; return 0;
 	case 'u': o->userpwd = arg; return 0;
+	case 'Z': o->parallel = true; return 0;
+	case OPT_PARALLEL_MAX:
+		if (number_parse(arg, 1, 300, &v) < 0)
+			return options_bad("option --parallel-max: expected 1 to 300, not '%s'", arg);
+		o->parallel_max = v;
+		return 0;
 	case OPT_LOCATION_TRUSTED: o->location_trusted = o->follow = true; return 0;
 	case OPT_HTTP10: o->http11 = false; return 0;
 	case OPT_HTTP11: o->http11 = true; return 0;

@@ -9,20 +9,14 @@
 # Both clients send --http1.0 -A t, so requests echoed back compare byte
 # for byte. curl is never given a name it would ask the system resolver.
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/client_lib.sh"
 
 [ -x "$SOCKGET" ] || skip_all "sockget not built"
 command -v python3 >/dev/null || skip_all "python3 not found"
 CURL=$(command -v curl || true)
 
-start_bad() {	# start_bad VAR: a badhttpd on 127.0.0.1; VAR=its port
-	local err="$TEST_DIR/badhttpd.$1.err"
-	python3 "$top_srcdir/tests/helpers/badhttpd.py" --port 0 2>"$err" &
-	track_pid $!
-	wait_for_line "$err" 'listening on ' 10 || bail_out "badhttpd did not start"
-	printf -v "$1" '%s' "$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$err" | head -n 1)"
-}
-start_bad P
-start_bad Q
+start_badhttpd P
+start_badhttpd Q
 B="http://127.0.0.1:$P"	# the first origin
 C="http://127.0.0.1:$Q"	# same host name, another port: another origin
 
