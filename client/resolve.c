@@ -178,7 +178,6 @@ resolve_new_host(struct resolver *r, const char *name)
 	}
 	hosts[r->nhosts++] = h;
 	r->hosts = hosts;
-	h->owner = r;
 	h->started_us = io_now_us();
 	return h;
 }

@@ -72,8 +72,8 @@ struct options {
 	long long	 connect_timeout_ms;
 	int		 local_port_min, local_port_max;	/* 0: any */
 };
-int	options_parse(struct options *o, int argc, char **argv);
-void	options_free(struct options *o);
+int	sockget_options_parse(struct options *o, int argc, char **argv);
+void	sockget_options_free(struct options *o);
 void	options_usage(FILE *f);
 
 /* url.c: http URLs as strings and parts; no I/O. */
@@ -112,7 +112,6 @@ struct resolve_host {
 	bool	 done;
 	long long started_us, done_us;
 	long long noted_us;		/* -v last said "no answer yet" */
-	struct resolver *owner;
 };
 struct resolve_pin {
 	struct resolve_host h;	/* h.name is the host, or "*" */
