@@ -141,15 +141,27 @@ file_open(int root_fd, const char *path, struct file *f)
 	return 0;
 }
 
-/* The directory's index.html, if it has a servable one. */
+/*
+ * The directory's index.html: 0 with index open, else the status to
+ * answer. *missing says there is no index at all (ENOENT): only then may a
+ * listing be shown; an index that exists but cannot be served (not
+ * world-readable, a FIFO, a refused link, a directory) is its own 403 or
+ * 404, as nginx answers, and never publishes the directory's names.
+ */
 int
-file_open_index(struct file *dir, struct file *index)
+file_open_index(struct file *dir, struct file *index, bool *missing)
 {
-	if (file_open(dir->fd, "index.html", index) != 0)
-		return -1;
+	int status;
+
+	*missing = false;
+	errno = 0;
+	if ((status = file_open(dir->fd, "index.html", index)) != 0) {
+		*missing = status == 404 && errno == ENOENT;
+		return status;
+	}
 	if (index->is_dir) {
 		file_close(index);
-		return -1;
+		return 403;
 	}
 	return 0;
 }

@@ -38,6 +38,7 @@ static const struct status_text statuses[] = {
 	{ 404, "Not Found" },
 	{ 405, "Method Not Allowed" },
 	{ 408, "Request Timeout" },
+	{ 412, "Precondition Failed" },
 	{ 414, "URI Too Long" },
 	{ 416, "Range Not Satisfiable" },
 	{ 431, "Request Header Fields Too Large" },
@@ -142,6 +143,10 @@ response_format_head(const struct response *r, char *out, size_t size)
 		    (intmax_t)r->length);
 	if (r->last_modified >= 0 && httpdate_format(r->last_modified, lm))
 		head_add(out, size, &len, "Last-Modified: %s\r\n", lm);
+	if (r->etag[0] != '\0')
+		head_add(out, size, &len, "ETag: %s\r\n", r->etag);
+	if (r->vary)
+		head_add(out, size, &len, "Vary: %s\r\n", r->vary);
 	if (r->ranges || r->status == 304 || r->status == 416)
 		head_add(out, size, &len, "Accept-Ranges: bytes\r\n");
 	if (r->ranged)

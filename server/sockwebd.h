@@ -79,10 +79,31 @@ struct proxy_header {
 };
 enum proxy_result proxy_parse(const void *data, size_t len,
 	    struct proxy_header *h);
+/* The same header over reads of any size (an event-driven connection). */
+struct proxy_state {
+	bool			wait;		/* the header is still to come */
+	char			*buf;		/* only while a read cut it */
+	size_t			len;
+	struct proxy_header	header;		/* once !wait */
+};
+void	proxy_state_init(struct proxy_state *st, bool wait);
+ssize_t	proxy_state_feed(struct proxy_state *st, const char *data, size_t len);
+void	proxy_state_free(struct proxy_state *st);
+
+/* proxy_io.c: the PROXY header off a blocking connection, nothing more. */
+int	proxy_read_header(int fd, long long deadline_ms, struct proxy_header *h,
+	    const char **why);
+void	proxy_refuse(int fd, const char *peer_name, int timeout_ms);
 
 /* activation.c: listening sockets inherited through LISTEN_FDS. */
 int	activation_listeners(const struct config *cfg, struct listener *ls,
 	    size_t max, size_t *count);
+
+/* upgrade.c: SIGUSR2 starts the binary anew on the same sockets. */
+int	upgrade_prepare(char **argv, const struct listener *ls, size_t count);
+int	upgrade_signal(void);
+void	upgrade_start(void);	/* async-signal-safe */
+void	upgrade_take_over(void);
 
 /* loop.c: the parent: poll, accept, fork, reap. */
 struct server {
@@ -150,11 +171,38 @@ struct file {
 };
 int	file_open(int root_fd, const char *path, struct file *f);
 int	file_open_cached(int root_fd, const char *path, struct file *f);
-int	file_open_index(struct file *dir, struct file *index);
+int	file_open_index(struct file *dir, struct file *index, bool *missing);
 void	file_close(struct file *f);
 
-/* listing.c: an HTML index of a directory. */
-int	listing_build(int dir_fd, const char *url_path, struct buf *out);
+/* listing.c: a directory's entries, sorted; listing_html.c, listing_json.c. */
+#define LISTING_MAX 200000	/* entries read; more are counted, not listed */
+enum listing_key { LISTING_BY_NAME, LISTING_BY_SIZE, LISTING_BY_MTIME };
+struct listing_sort {
+	enum listing_key	key;
+	bool			descending;
+};
+struct listing_entry {
+	char	*name;
+	bool	 is_dir;
+	off_t	 size;
+	time_t	 mtime;
+};
+struct listing {
+	struct listing_entry	*e;
+	size_t			 n, cap;
+	size_t			 unread;	/* entries beyond LISTING_MAX */
+};
+void	listing_sort_parse(const char *query, struct listing_sort *s);
+bool	listing_wants_json(const char *query, const char *accept);
+void	listing_sort(struct listing_entry *e, size_t n,
+	    const struct listing_sort *s);
+int	listing_read(int dir_fd, bool follow, struct listing *l);
+void	listing_free(struct listing *l);
+void	listing_human_size(off_t size, char *out, size_t len);
+int	listing_html(const struct listing *l, const char *url_path,
+	    const struct listing_sort *s, struct buf *out);
+void	buf_json_string(struct buf *b, const char *s, size_t len);
+int	listing_json(const struct listing *l, struct buf *out);
 
 /* mime.c: file name -> Content-Type. */
 const char *mime_type_for(const char *path);
@@ -163,6 +211,21 @@ const char *mime_type_for(const char *path);
 enum range_result { RANGE_NONE, RANGE_OK, RANGE_UNSATISFIABLE };
 enum range_result range_parse(const char *value, off_t size, off_t *start,
 	    off_t *length);
+
+/* precond.c: ETags and conditional requests (RFC 9110 13); no I/O. */
+#define ETAG_MAX 96	/* "dev-ino-size-sec.nsec" in hex, quoted */
+struct preconditions {
+	const char	*if_match;
+	const char	*if_none_match;
+	const char	*if_modified_since;
+	const char	*if_unmodified_since;
+};
+enum precond_result { PRECOND_OK, PRECOND_NOT_MODIFIED, PRECOND_FAILED };
+void	etag_format(const struct stat *st, char out[ETAG_MAX]);
+bool	etag_list_match(const char *list, const char *etag, bool weak_compare);
+enum precond_result precond_evaluate(const struct preconditions *pc,
+	    const char *etag, time_t mtime, bool get_or_head);
+bool	precond_if_range(const char *value, const char *etag, time_t mtime);
 
 /* response.c: status line, headers and body on the socket. */
 struct response {
@@ -183,6 +246,8 @@ struct response {
 	const char	*allow;
 	int		 retry_after;	/* seconds, or 0 */
 	off_t		 sent;		/* body bytes written, for the log */
+	char		 etag[ETAG_MAX];	/* a file's ETag, or "" */
+	const char	*vary;		/* Vary: what the answer depended on */
 };
 void	response_init(struct response *r, int status);
 const char *response_reason(int status);
