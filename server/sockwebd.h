@@ -86,6 +86,16 @@ struct proxy_header {
 };
 enum proxy_result proxy_parse(const void *data, size_t len,
 	    struct proxy_header *h);
+/* The same header over reads of any size (an event-driven connection). */
+struct proxy_state {
+	bool			wait;		/* the header is still to come */
+	char			*buf;		/* only while a read cut it */
+	size_t			len;
+	struct proxy_header	header;		/* once !wait */
+};
+void	proxy_state_init(struct proxy_state *st, bool wait);
+ssize_t	proxy_state_feed(struct proxy_state *st, const char *data, size_t len);
+void	proxy_state_free(struct proxy_state *st);
 
 /* proxy_io.c: the PROXY header off a blocking connection, nothing more. */
 int	proxy_read_header(int fd, long long deadline_ms, struct proxy_header *h,
