@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sockwebd.h"
@@ -144,14 +145,42 @@ range_decide(struct conn *c, const struct request *req, struct response *resp,
 	}
 }
 
+/*
+ * For a compressible type, a precompressed variant the client accepts
+ * replaces f: its own length, ETag and Last-Modified, the original's
+ * Content-Type, Content-Encoding; Vary whenever one exists.
+ */
+static void
+variant_decide(struct conn *c, const struct request *req,
+    struct response *resp, struct file *f, const char *path)
+{
+	struct file v;
+	enum encoding e;
+	bool any;
+
+	if (!mime_compressible(resp->content_type))
+		return;
+	e = variant_open(c->srv->root_fd, path, f,
+	    request_header(req, "Accept-Encoding"), &v, &any);
+	if (any)
+		resp->vary = "Accept-Encoding";
+	if (e == ENC_IDENTITY)
+		return;
+	file_close(f);
+	*f = v;
+	resp->content_encoding = encoding_name(e);
+}
+
+/* path: the file's path beneath the root. */
 static void
 file_response(struct conn *c, const struct request *req,
-    struct response *resp, const struct file *f, const char *name)
+    struct response *resp, struct file *f, const char *path)
 {
 	bool head = req->method == HTTP_HEAD;
 
 	response_init(resp, 200);
-	resp->content_type = mime_type_for(name);
+	resp->content_type = mime_type_for(path);
+	variant_decide(c, req, resp, f, path);
 	resp->last_modified = f->st.st_mtime;
 	etag_format(&f->st, resp->etag);
 	resp->file_fd = f->fd;
@@ -205,6 +234,7 @@ static void
 dir_response(struct conn *c, const struct request *req,
     struct response *resp, struct file *f, const struct target *t)
 {
+	char path[PATH_OUT_MAX + 16];
 	struct file index;
 	bool missing;
 	int status;
@@ -217,7 +247,9 @@ dir_response(struct conn *c, const struct request *req,
 	if ((status = file_open_index(f, &index, &missing)) == 0) {
 		file_close(f);
 		*f = index;
-		file_response(c, req, resp, f, "index.html");
+		snprintf(path, sizeof(path), "%s%sindex.html", t->path,
+		    *t->path ? "/" : "");
+		file_response(c, req, resp, f, path);
 		return;
 	}
 	if (!missing || !c->srv->cfg->listing) {

@@ -67,6 +67,19 @@ mime_cmp(const void *key, const void *elem)
 	return strcasecmp(key, ((const struct mime *)elem)->ext);
 }
 
+/*
+ * Types worth a precompressed variant (text, JSON, XML, SVG, JavaScript,
+ * wasm); images, audio, video and archives are compressed already, and
+ * looking for FILE.br next to them would cost system calls for nothing.
+ */
+bool
+mime_compressible(const char *type)
+{
+	return strncmp(type, "text/", 5) == 0 || strstr(type, "json") != NULL ||
+	    strstr(type, "xml") != NULL || strstr(type, "javascript") != NULL ||
+	    strcmp(type, "application/wasm") == 0;
+}
+
 const char *
 mime_type_for(const char *path)
 {

@@ -148,6 +148,9 @@ response_format_head(const struct response *r, char *out, size_t size)
 		head_add(out, size, &len, "ETag: %s\r\n", r->etag);
 	if (r->vary)
 		head_add(out, size, &len, "Vary: %s\r\n", r->vary);
+	if (r->content_encoding && has_body(r))
+		head_add(out, size, &len, "Content-Encoding: %s\r\n",
+		    r->content_encoding);
 	if (r->ranges || r->status == 304 || r->status == 416)
 		head_add(out, size, &len, "Accept-Ranges: bytes\r\n");
 	if (r->ranged)

@@ -216,6 +216,7 @@ int	listing_json(const struct listing *l, struct buf *out);
 
 /* mime.c: file name -> Content-Type. */
 const char *mime_type_for(const char *path);
+bool	mime_compressible(const char *type);
 
 /* range.c: the Range header (RFC 9110 section 14); no I/O. */
 enum range_result { RANGE_NONE, RANGE_OK, RANGE_UNSATISFIABLE };
@@ -255,6 +256,17 @@ int	headers_check(const char *line, const char **why);
 int	headers_setup(const struct config *cfg);
 const char *headers_extra(int status);
 
+/* encoding.c: Accept-Encoding -> which precompressed variant; no I/O. */
+enum encoding { ENC_IDENTITY, ENC_BR, ENC_ZSTD, ENC_GZIP, ENC_COUNT };
+const char *encoding_name(enum encoding e);
+const char *encoding_suffix(enum encoding e);
+void	encoding_accept(const char *header, int q[ENC_COUNT]);
+enum encoding encoding_choose(const char *header, unsigned available);
+/* variant.c: FILE.br, FILE.zst, FILE.gz next to FILE. */
+enum encoding variant_open(int root_fd, const char *path,
+	    const struct file *orig, const char *accept_encoding,
+	    struct file *out, bool *any);
+
 /* response.c: status line, headers and body on the socket. */
 struct response {
 	int		 status;
@@ -277,6 +289,7 @@ struct response {
 	char		 etag[ETAG_MAX];	/* a file's ETag, or "" */
 	const char	*vary;		/* Vary: what the answer depended on */
 	bool		 preflight;	/* a CORS preflight's Access-Control-* */
+	const char	*content_encoding;	/* a precompressed variant's */
 };
 void	response_init(struct response *r, int status);
 const char *response_reason(int status);

@@ -8,7 +8,8 @@
 # the trailing-slash redirect is a valid URI-reference whatever the query;
 # --header, --cors (preflight 204), --max-age; symbolic links followed
 # inside the root (file, directory, chain, ..), refused out of it and in
-# loops, re-pointed links seen at once; --no-symlinks.
+# loops, re-pointed links seen at once; --no-symlinks; precompressed
+# variants (.br, .zst, .gz) by Accept-Encoding q-values, with Vary.
 . "$top_srcdir/tests/lib.sh"
 
 command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
@@ -231,6 +232,70 @@ no_symlink_checks() {
 	is "$CODE" 200 "$m --no-symlinks: plain files still served"
 }
 
+variant_setup() {
+	python3 -c 'import sys; sys.stdout.write("var x = 1;\n" * 400)' >"$W/app.js"
+	gzip -9 -c "$W/app.js" >"$W/app.js.gz"
+	zstd -q -19 -c "$W/app.js" >"$W/app.js.zst"
+	printf 'not really brotli' >"$W/app.js.br"
+	printf 'body { color: red }\n' >"$W/plain.css"
+	printf 'new\n' >"$W/stale.txt"
+	printf 'old' | gzip -c >"$W/stale.txt.gz"
+	touch -d '2000-01-01' "$W/stale.txt.gz"
+	head -c 100 /dev/zero >"$W/pic.png"
+	head -c 10 /dev/zero >"$W/pic.png.gz"
+	mkdir -p "$W/spa"
+	printf '<p>spa index</p>\n' >"$W/spa/index.html"
+	gzip -c "$W/spa/index.html" >"$W/spa/index.html.gz"
+}
+
+variant_checks() {
+	local m=$1 n
+	n=$(wc -c <"$W/app.js.gz")
+	get v1 /app.js -H 'Accept-Encoding: gzip'
+	is "$CODE $(hdr "$H" Content-Encoding) $(hdr "$H" Content-Length)" "200 gzip $n" \
+		"$m: Accept-Encoding: gzip: app.js.gz, its own length"
+	is "$(hdr "$H" Content-Type)" 'text/javascript; charset=utf-8' "$m: ... the original's Content-Type"
+	is "$(hdr "$H" Vary)" Accept-Encoding "$m: ... Vary: Accept-Encoding"
+	cmp -s "$B" "$W/app.js.gz"
+	ok $? "$m: ... the bytes of app.js.gz"
+	tag_gz=$(hdr "$H" ETag)
+	get v2 /app.js --compressed -H 'Accept-Encoding: gzip'
+	cmp -s "$B" "$W/app.js"
+	ok $? "$m: curl --compressed decodes the gzip variant to app.js"
+	get v2z /app.js --compressed -H 'Accept-Encoding: zstd'
+	is "$(hdr "$H" Content-Encoding)" zstd "$m: Accept-Encoding: zstd: app.js.zst"
+	cmp -s "$B" "$W/app.js"
+	ok $? "$m: curl --compressed decodes the zstd variant to app.js"
+	get v2b /app.js -H 'Accept-Encoding: gzip, deflate, br, zstd'
+	is "$(hdr "$H" Content-Encoding)" br "$m: a browser's list: br"
+	cmp -s "$B" "$W/app.js.br"
+	ok $? "$m: ... the bytes of app.js.br"
+	get v3 /app.js -H 'Accept-Encoding: br;q=0.1, zstd;q=0.9, gzip;q=0.5'
+	is "$(hdr "$H" Content-Encoding)" zstd "$m: the highest q wins: zstd"
+	get v4 /app.js -H 'Accept-Encoding: br;q=0, zstd;q=0, gzip;q=0'
+	is "$CODE $(hdr "$H" Content-Encoding) $(hdr "$H" Vary)" "200  Accept-Encoding" \
+		"$m: q=0 for all: app.js itself, still Vary"
+	cmp -s "$B" "$W/app.js"
+	ok $? "$m: ... the bytes of app.js"
+	get v5 /app.js
+	is "$(hdr "$H" Content-Encoding):$(hdr "$H" Vary)" ":Accept-Encoding" "$m: no Accept-Encoding: app.js, Vary"
+	unlike "$(hdr "$H" ETag)" "^$tag_gz\$" "$m: the variant has its own ETag"
+	get v6 /app.js -H 'Accept-Encoding: gzip' -H "If-None-Match: $tag_gz"
+	is "$CODE" 304 "$m: If-None-Match with the variant's ETag: 304"
+	get v7 /app.js -H 'Accept-Encoding: gzip' -r 0-9
+	is "$CODE $(hdr "$H" Content-Encoding) $(wc -c <"$B")" "206 gzip 10" "$m: a range of the variant"
+	get v8 /plain.css -H 'Accept-Encoding: gzip'
+	is "$(hdr "$H" Content-Encoding):$(hdr "$H" Vary)" ":" "$m: a file without variants: no Vary"
+	get v9 /stale.txt -H 'Accept-Encoding: gzip'
+	is "$(hdr "$H" Content-Encoding):$(cat "$B")" ":new" "$m: a variant older than the file is not sent"
+	get v10 /pic.png -H 'Accept-Encoding: gzip'
+	is "$(hdr "$H" Content-Encoding):$(wc -c <"$B")" ":100" "$m: no variant for a type compressed already"
+	get v11 /spa/ -H 'Accept-Encoding: gzip'
+	is "$(hdr "$H" Content-Encoding)" gzip "$m: index.html.gz for a directory's index"
+	get v12 /app.js.gz
+	is "$(hdr "$H" Content-Type):$(hdr "$H" Content-Encoding)" "application/gzip:" "$m: the .gz itself by name: application/gzip"
+}
+
 # Bad option values: a usage error at start, exit 2.
 for bad in "--header=X-A: b$(printf '\r\nX-Injected: 1')" "--header=X-A: b$(printf '\nX: 1')" \
     "--header=X-A: b$(printf '\r')" "--header=X-A: $(printf 'a\001b')" \
@@ -243,6 +308,7 @@ for bad in "--header=X-A: b$(printf '\r\nX-Injected: 1')" "--header=X-A: b$(prin
 done
 
 symlink_setup
+variant_setup
 for mode in default prefork; do
 	args=()
 	[ "$mode" = prefork ] && args=(--prefork 2)
@@ -253,6 +319,7 @@ for mode in default prefork; do
 	listing_checks "$mode"
 	header_checks "$mode"
 	symlink_checks "$mode"
+	variant_checks "$mode"
 	stop_sockwebd
 	start_sockwebd "${args[@]}" --no-symlinks || bail_out "sockwebd did not start"
 	no_symlink_checks "$mode"
