@@ -32,6 +32,8 @@ error_response(struct conn *c, const struct request *req,
 		} else
 			file_close(&page);
 	}
+	if (status == 405 && c->srv->cfg->cors)
+		resp->allow = "GET, HEAD, OPTIONS";
 	resp->head = req->parser.method == HTTP_HEAD;
 }
 
@@ -178,7 +180,7 @@ listing_response(struct conn *c, const struct request *req,
 	int rc;
 
 	listing_sort_parse(t->query, &sort);
-	if (listing_read(f->fd, false, &l) == -1) {
+	if (listing_read(c->srv->root_fd, f->fd, t->path, &l) == -1) {
 		file_close(f);
 		error_response(c, req, resp, f, errno == EMFILE ||
 		    errno == ENFILE ? 503 : 500);
@@ -226,6 +228,28 @@ dir_response(struct conn *c, const struct request *req,
 	listing_response(c, req, resp, f, t);
 }
 
+/*
+ * OPTIONS with --cors: the answer to a CORS preflight (any target, "*"
+ * included: the methods and headers are the same everywhere), 204 with
+ * the Access-Control-* lines. request.c refuses OPTIONS with 405 like any
+ * method but GET and HEAD (the headers are parsed by then), and without
+ * --cors that 405 stands.
+ */
+static bool
+is_preflight(const struct conn *c, const struct request *req)
+{
+	return c->srv->cfg->cors && req->state == REQUEST_ERROR &&
+	    req->status == 405 && req->method == HTTP_OPTIONS;
+}
+
+static void
+options_response(struct response *resp)
+{
+	response_init(resp, 204);
+	resp->allow = "GET, HEAD, OPTIONS";
+	resp->preflight = true;
+}
+
 static void
 dispatch(struct conn *c, const struct request *req, struct response *resp,
     struct file *f)
@@ -260,7 +284,9 @@ handler_request(struct conn *c, const struct request *req,
     struct response *resp, struct file *f)
 {
 	f->fd = -1;
-	if (req->state == REQUEST_ERROR)
+	if (is_preflight(c, req))
+		options_response(resp);
+	else if (req->state == REQUEST_ERROR)
 		error_response(c, req, resp, f, req->status);
 	else
 		dispatch(c, req, resp, f);

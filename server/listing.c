@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,20 +128,41 @@ entry_add(struct listing *l, const char *name, const struct stat *st)
 	return 0;
 }
 
+/* Where the entries are: to look through a link as a request would. */
+struct listing_dir {
+	int		 root_fd, fd;
+	const char	*path;		/* "" or "a/b", beneath the root */
+};
+
 /*
- * What an entry is: with follow, what a link leads to (a dangling link or
- * a loop is shown as itself); else the entry itself.
+ * What an entry is: for a symbolic link, what a request for it would be
+ * served (file_open's rules: beneath the root, --no-symlinks); a link that
+ * would be refused is shown as itself, so nothing outside the root is
+ * described.
  */
 static int
-entry_stat(int fd, const char *name, bool follow, struct stat *st)
+entry_stat(const struct listing_dir *d, const char *name, struct stat *st)
 {
-	if (follow && fstatat(fd, name, st, 0) == 0)
+	char path[PATH_OUT_MAX];
+	struct file f;
+	int n;
+
+	if (fstatat(d->fd, name, st, AT_SYMLINK_NOFOLLOW) == -1)
+		return -1;
+	if (!S_ISLNK(st->st_mode))
 		return 0;
-	return fstatat(fd, name, st, AT_SYMLINK_NOFOLLOW);
+	n = snprintf(path, sizeof(path), "%s%s%s", d->path, *d->path ? "/" : "",
+	    name);
+	if (n > 0 && (size_t)n < sizeof(path) &&
+	    file_open(d->root_fd, path, &f) == 0) {
+		*st = f.st;
+		file_close(&f);
+	}
+	return 0;
 }
 
 static int
-entries_read(DIR *dir, int fd, bool follow, struct listing *l)
+entries_read(DIR *dir, const struct listing_dir *ld, struct listing *l)
 {
 	struct dirent *d;
 	struct stat st;
@@ -153,7 +175,7 @@ entries_read(DIR *dir, int fd, bool follow, struct listing *l)
 			l->unread++;	/* counted, not kept */
 			continue;
 		}
-		if (entry_stat(fd, d->d_name, follow, &st) == -1)
+		if (entry_stat(ld, d->d_name, &st) == -1)
 			continue;	/* removed meanwhile */
 		if (entry_add(l, d->d_name, &st) == -1)
 			return -1;
@@ -164,8 +186,9 @@ entries_read(DIR *dir, int fd, bool follow, struct listing *l)
 
 /* Every visible entry of dir_fd into l; 0, or -1 with errno. */
 int
-listing_read(int dir_fd, bool follow, struct listing *l)
+listing_read(int root_fd, int dir_fd, const char *dir_path, struct listing *l)
 {
+	struct listing_dir ld = { root_fd, -1, dir_path };
 	DIR *dir;
 	int fd, rc, saved;
 
@@ -178,7 +201,8 @@ listing_read(int dir_fd, bool follow, struct listing *l)
 		errno = saved;
 		return -1;
 	}
-	rc = entries_read(dir, fd, follow, l);
+	ld.fd = fd;
+	rc = entries_read(dir, &ld, l);
 	saved = errno;
 	closedir(dir);
 	if (rc == -1) {

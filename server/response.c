@@ -30,6 +30,7 @@ struct status_text {
 
 static const struct status_text statuses[] = {
 	{ 200, "OK" },
+	{ 204, "No Content" },
 	{ 206, "Partial Content" },
 	{ 301, "Moved Permanently" },
 	{ 304, "Not Modified" },
@@ -162,6 +163,12 @@ response_format_head(const struct response *r, char *out, size_t size)
 		head_add(out, size, &len, "Allow: %s\r\n", r->allow);
 	if (r->retry_after > 0)
 		head_add(out, size, &len, "Retry-After: %d\r\n", r->retry_after);
+	if (r->preflight)
+		head_add(out, size, &len, "Access-Control-Allow-Methods: %s\r\n"
+		    "Access-Control-Allow-Headers: %s\r\n"
+		    "Access-Control-Max-Age: 86400\r\n", "GET, HEAD, OPTIONS",
+		    CORS_ALLOW_HEADERS);
+	head_add(out, size, &len, "%s", headers_extra(r->status));
 	head_add(out, size, &len, "Connection: %s\r\n\r\n",
 	    r->keep_alive ? "keep-alive" : "close");
 	return len;

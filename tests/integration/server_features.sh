@@ -5,7 +5,10 @@
 # listings (sorted by the server through ?C=;O=, directories first, human
 # sizes, JSON, 20 000 entries); an index.html that exists but cannot be
 # served (mode 600, FIFO, symlink) is 403, never a listing; the Location of
-# the trailing-slash redirect is a valid URI-reference whatever the query.
+# the trailing-slash redirect is a valid URI-reference whatever the query;
+# --header, --cors (preflight 204), --max-age; symbolic links followed
+# inside the root (file, directory, chain, ..), refused out of it and in
+# loops, re-pointed links seen at once; --no-symlinks.
 . "$top_srcdir/tests/lib.sh"
 
 command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
@@ -135,12 +138,127 @@ print(" ".join(e["name"] for e in json.load(open(sys.argv[1]))))' "$B")" \
 		"$m: Location percent-encodes 8-bit bytes, quotes, brackets and a stray %"
 }
 
+header_checks() {
+	local m=$1
+	get h1 /hello.txt
+	is "$(hdr "$H" X-Frame-Options)" DENY "$m: --header on a 200"
+	is "$(hdr "$H" X-Test)" 'a b:c' "$m: a second --header"
+	is "$(hdr "$H" Access-Control-Allow-Origin)" '*' "$m: --cors: Access-Control-Allow-Origin: *"
+	is "$(hdr "$H" Cache-Control)" max-age=60 "$m: --max-age 60 on a 200"
+	get h2 /nothing.txt
+	is "$CODE" 404 "$m: a 404"
+	is "$(hdr "$H" X-Frame-Options)" DENY "$m: --header on an error page too"
+	is "$(hdr "$H" Access-Control-Allow-Origin)" '*' "$m: CORS on an error page"
+	is "$(hdr "$H" Cache-Control)" "" "$m: no Cache-Control on a 404"
+	get h3 /hello.txt -H "If-None-Match: $(hdr "$TEST_DIR/h1.h" ETag)"
+	is "$CODE $(hdr "$H" Cache-Control)" "304 max-age=60" "$m: Cache-Control on a 304"
+	get h4 /hello.txt -X OPTIONS -H 'Origin: http://example.com' \
+		-H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: range'
+	is "$CODE" 204 "$m: CORS preflight OPTIONS: 204"
+	like "$(hdr "$H" Access-Control-Allow-Methods)" '^GET, HEAD, OPTIONS$' "$m: preflight: allowed methods"
+	like "$(hdr "$H" Access-Control-Allow-Headers)" '(^|, )Range(,|$)' "$m: preflight: Range allowed"
+	is "$(hdr "$H" Access-Control-Allow-Origin)" '*' "$m: preflight: Allow-Origin"
+	is "$(hdr "$H" Content-Length)" "" "$m: 204 has no Content-Length"
+	get h5 / -X OPTIONS --request-target '*'
+	is "$CODE" 204 "$m: OPTIONS * with --cors: 204"
+	get h6 /hello.txt -X POST
+	is "$CODE $(hdr "$H" Allow)" "405 GET, HEAD, OPTIONS" "$m: POST with --cors: 405, OPTIONS allowed"
+}
+
+symlink_setup() {
+	mkdir -p "$W/v1.2" "$TEST_DIR/outside" "$W/lsub"
+	printf 'secret\n' >"$TEST_DIR/outside/secret.txt"
+	printf 'one\n' >"$W/v1.2/f.txt"
+	printf 'two\n' >"$W/v2.txt"
+	ln -sfn v1.2 "$W/latest"
+	ln -sf hello.txt "$W/link.txt"
+	ln -sf c2 "$W/c1"; ln -sf c3 "$W/c2"; ln -sf link.txt "$W/c3"
+	ln -sf ../outside/secret.txt "$W/escape.txt"
+	ln -sf "$TEST_DIR/outside/secret.txt" "$W/abs.txt"
+	ln -sfn ../outside "$W/outdir"
+	ln -sf loopb "$W/loopa"; ln -sf loopa "$W/loopb"
+	ln -sf ../hello.txt "$W/lsub/up.txt"
+	ln -sf ../../outside/secret.txt "$W/lsub/esc.txt"
+	mkdir -p "$W/ldir"
+	ln -sfn ../v1.2 "$W/ldir/latest"
+	ln -sf ../../outside/secret.txt "$W/ldir/out.txt"
+}
+
+symlink_checks() {
+	local m=$1 p
+	get s1 /link.txt
+	is "$CODE $(cat "$B")" "200 hello, sockweb" "$m: a link to a file inside: served"
+	get s2 /latest/f.txt
+	is "$CODE $(cat "$B")" "200 one" "$m: through latest -> v1.2/: served"
+	get s3 /latest
+	is "$CODE $(hdr "$H" Location)" "301 /latest/" "$m: /latest: 301 to /latest/"
+	get s4 /latest/
+	like "$(cat "$B")" 'f\.txt' "$m: /latest/ lists the target directory"
+	get s5 /c1
+	is "$CODE $(cat "$B")" "200 hello, sockweb" "$m: a chain of three links: served"
+	get s6 /lsub/up.txt
+	is "$CODE" 200 "$m: a link with .. inside the root: served"
+	for p in /escape.txt /abs.txt /outdir/secret.txt /lsub/esc.txt; do
+		get s7 "$p"
+		is "$CODE" 403 "$m: $p leads out of the root: 403"
+		unlike "$(cat "$B")" secret "$m: $p: nothing leaked"
+	done
+	get s8 /loopa
+	is "$CODE" 403 "$m: a loop of links: 403"
+	get s9 /ldir/
+	like "$(cat "$B")" 'href="latest/">latest/<' "$m: a listing shows a link to a directory as a directory"
+	like "$(cat "$B")" 'href="out\.txt">out\.txt</a></td><td class="size" title="[0-9]+ bytes">[0-9]+ B<' \
+		"$m: a link out of the root is listed as the link, not its target"
+	unlike "$(cat "$B")" 'title="7 bytes"' "$m: ... the size of the file outside is not shown"
+	# Re-pointing a link is seen at once (the open-file cache keeps no stale file).
+	for p in 1 2 3; do
+		ln -sfn v2.txt "$W/cur"
+		get s10 /cur
+		is "$(cat "$B")" two "$m: re-pointed link, round $p: new target"
+		ln -sfn hello.txt "$W/cur"
+		get s11 /cur
+		is "$(cat "$B")" "hello, sockweb" "$m: re-pointed back, round $p"
+	done
+}
+
+no_symlink_checks() {
+	local m=$1 p
+	for p in /link.txt /latest/f.txt /c1 /lsub/up.txt /escape.txt; do
+		get n1 "$p"
+		is "$CODE" 403 "$m --no-symlinks: $p: 403"
+	done
+	get n2 /hello.txt
+	is "$CODE" 200 "$m --no-symlinks: plain files still served"
+}
+
+# Bad option values: a usage error at start, exit 2.
+for bad in "--header=X-A: b$(printf '\r\nX-Injected: 1')" "--header=X-A: b$(printf '\nX: 1')" \
+    "--header=X-A: b$(printf '\r')" "--header=X-A: $(printf 'a\001b')" \
+    "--header=No colon" "--header=Bad name: x" "--header=: empty name" \
+    "--max-age=-1" "--max-age=soon"; do
+	timeout 10 "$SOCKWEBD" -p 0 -l 127.0.0.1 -r "$W" "$bad" >/dev/null 2>"$TEST_DIR/bad.err"
+	rc=$?
+	is "$rc" 2 "usage error for $(printf '%q' "$bad")"
+	like "$(cat "$TEST_DIR/bad.err")" 'usage:' "... with the usage"
+done
+
+symlink_setup
 for mode in default prefork; do
 	args=()
 	[ "$mode" = prefork ] && args=(--prefork 2)
-	start_sockwebd "${args[@]}" || bail_out "sockwebd did not start"
+	start_sockwebd "${args[@]}" --header 'X-Frame-Options: DENY' \
+		--header 'X-Test: a b:c' --cors --max-age 60 ||
+		bail_out "sockwebd did not start"
 	etag_checks "$mode"
 	listing_checks "$mode"
+	header_checks "$mode"
+	symlink_checks "$mode"
+	stop_sockwebd
+	start_sockwebd "${args[@]}" --no-symlinks || bail_out "sockwebd did not start"
+	no_symlink_checks "$mode"
+	get o1 /hello.txt -X OPTIONS
+	is "$CODE $(hdr "$H" Allow)" "405 GET, HEAD" "$mode without --cors: OPTIONS is 405"
+	is "$(hdr "$H" Access-Control-Allow-Origin)" "" "$mode without --cors: no CORS header"
 	stop_sockwebd
 done
 
