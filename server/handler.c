@@ -282,6 +282,31 @@ options_response(struct response *resp)
 	resp->preflight = true;
 }
 
+/*
+ * --fallback (single-page apps): a missing path whose last segment has no
+ * dot, "/app/users/42", is an app route and gets FILE with 200; a missing
+ * "/app/logo.png" or "/main.js" looks like an asset and stays 404, so a
+ * broken asset link is not answered with HTML.
+ */
+static bool
+fallback_response(struct conn *c, const struct request *req,
+    struct response *resp, struct file *f, const struct target *t)
+{
+	const char *fallback = c->srv->cfg->fallback;
+	const char *last = strrchr(t->path, '/');
+
+	last = last ? last + 1 : t->path;
+	if (fallback == NULL || strchr(last, '.') != NULL ||
+	    file_open_cached(c->srv->root_fd, fallback, f) != 0)
+		return false;
+	if (f->is_dir) {
+		file_close(f);
+		return false;
+	}
+	file_response(c, req, resp, f, fallback);
+	return true;
+}
+
 static void
 dispatch(struct conn *c, const struct request *req, struct response *resp,
     struct file *f)
@@ -302,7 +327,8 @@ dispatch(struct conn *c, const struct request *req, struct response *resp,
 		return;
 	}
 	if ((status = file_open_cached(c->srv->root_fd, t.path, f)) != 0) {
-		error_response(c, req, resp, f, status);
+		if (status != 404 || !fallback_response(c, req, resp, f, &t))
+			error_response(c, req, resp, f, status);
 		return;
 	}
 	if (f->is_dir)

@@ -51,6 +51,7 @@ struct config {
 	bool		 cors;		/* --cors */
 	long		 max_age;	/* --max-age, or -1 */
 	bool		 no_symlinks;	/* --no-symlinks: never follow a link */
+	const char	*fallback;	/* --fallback FILE beneath the root */
 	bool		 inetd;		/* -i: serve the connection on stdin */
 	bool		 proxy_protocol;	/* every listener expects a PROXY header */
 	const char	*proxy_listen[MAX_LISTEN];	/* these ones do */
@@ -216,6 +217,9 @@ int	listing_json(const struct listing *l, struct buf *out);
 
 /* mime.c: file name -> Content-Type. */
 const char *mime_type_for(const char *path);
+bool	mime_type_valid(const char *type);
+int	mime_set_default(const char *type);
+int	mime_load(const char *path);
 bool	mime_compressible(const char *type);
 
 /* range.c: the Range header (RFC 9110 section 14); no I/O. */

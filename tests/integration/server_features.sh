@@ -9,7 +9,8 @@
 # --header, --cors (preflight 204), --max-age; symbolic links followed
 # inside the root (file, directory, chain, ..), refused out of it and in
 # loops, re-pointed links seen at once; --no-symlinks; precompressed
-# variants (.br, .zst, .gz) by Accept-Encoding q-values, with Vary.
+# variants (.br, .zst, .gz) by Accept-Encoding q-values, with Vary;
+# --fallback for single-page apps, --mime-types, --default-type.
 . "$top_srcdir/tests/lib.sh"
 
 command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
@@ -296,11 +297,39 @@ variant_checks() {
 	is "$(hdr "$H" Content-Type):$(hdr "$H" Content-Encoding)" "application/gzip:" "$m: the .gz itself by name: application/gzip"
 }
 
+spa_checks() {
+	local m=$1
+	get f1 /app/users/42
+	is "$CODE $(cat "$B")" "200 <p>spa shell</p>" "$m: --fallback: a missing route gets FILE with 200"
+	like "$(hdr "$H" Content-Type)" '^text/html' "$m: ... as text/html"
+	get f2 /app/users/
+	is "$CODE" 200 "$m: --fallback: a missing route with a slash too"
+	get f3 /app/logo.png
+	is "$CODE" 404 "$m: --fallback: a missing asset (has an extension) stays 404"
+	get f4 /main.js
+	is "$CODE" 404 "$m: --fallback: a missing /main.js stays 404"
+	get f5 /hello.txt
+	is "$CODE $(cat "$B")" "200 hello, sockweb" "$m: --fallback: existing files as before"
+	get f6 /escape.txt
+	is "$CODE" 403 "$m: --fallback: a refused path stays 403"
+	get f7 /thing.recipe
+	is "$(hdr "$H" Content-Type)" 'text/x-recipe; charset=utf-8' "$m: --mime-types adds a type"
+	get f8 /hello.txt
+	is "$(hdr "$H" Content-Type)" 'text/plain; charset=utf-8' "$m: built-in types stay"
+	get f9 /noext
+	is "$(hdr "$H" Content-Type)" 'text/x-unknown' "$m: --default-type for an unknown type"
+	get f10 /k.bin
+	is "$(hdr "$H" Content-Type)" 'application/x-overridden' "$m: --mime-types overrides a built-in"
+}
+
 # Bad option values: a usage error at start, exit 2.
 for bad in "--header=X-A: b$(printf '\r\nX-Injected: 1')" "--header=X-A: b$(printf '\nX: 1')" \
     "--header=X-A: b$(printf '\r')" "--header=X-A: $(printf 'a\001b')" \
     "--header=No colon" "--header=Bad name: x" "--header=: empty name" \
-    "--max-age=-1" "--max-age=soon"; do
+    "--max-age=-1" "--max-age=soon" "--fallback=/etc/passwd" \
+    "--fallback=../x.html" "--fallback=a/./b" "--fallback=.hidden" \
+    "--mime-types=/nonexistent" "--mime-types=$TEST_DIR/bad.types" \
+    "--default-type=text" "--default-type=text/plain$(printf '\r\nX: y')"; do
 	timeout 10 "$SOCKWEBD" -p 0 -l 127.0.0.1 -r "$W" "$bad" >/dev/null 2>"$TEST_DIR/bad.err"
 	rc=$?
 	is "$rc" 2 "usage error for $(printf '%q' "$bad")"
@@ -309,6 +338,12 @@ done
 
 symlink_setup
 variant_setup
+mkdir -p "$W/app"
+printf '<p>spa shell</p>\n' >"$W/app/shell.html"
+printf 'x\n' >"$W/thing.recipe"
+printf 'x\n' >"$W/noext"
+printf '# test types\ntext/x-recipe recipe\napplication/x-overridden bin\n' >"$TEST_DIR/good.types"
+printf 'text/plain txt\nnot a type\n' >"$TEST_DIR/bad.types"
 for mode in default prefork; do
 	args=()
 	[ "$mode" = prefork ] && args=(--prefork 2)
@@ -323,6 +358,11 @@ for mode in default prefork; do
 	stop_sockwebd
 	start_sockwebd "${args[@]}" --no-symlinks || bail_out "sockwebd did not start"
 	no_symlink_checks "$mode"
+	stop_sockwebd
+	start_sockwebd "${args[@]}" --fallback app/shell.html \
+		--mime-types "$TEST_DIR/good.types" --default-type text/x-unknown ||
+		bail_out "sockwebd did not start"
+	spa_checks "$mode"
 	get o1 /hello.txt -X OPTIONS
 	is "$CODE $(hdr "$H" Allow)" "405 GET, HEAD" "$mode without --cors: OPTIONS is 405"
 	is "$(hdr "$H" Access-Control-Allow-Origin)" "" "$mode without --cors: no CORS header"
