@@ -4,6 +4,7 @@
 # --connect-timeout, --local-port (seen in sockwebd's access log), and the
 # progress bar, drawn only when stderr is a terminal.
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/client_lib.sh"
 
 [ -x "$SOCKGET" ] || skip_all "sockget not built"
 [ -x "$SOCKWEBD" ] || skip_all "sockwebd not built"
@@ -97,5 +98,65 @@ if command -v script >/dev/null; then
 fi
 "$SOCKGET" -o "$TEST_DIR/p3.bin" "$BASE/three-mb.bin" 2>"$TEST_DIR/nobar.err"
 is "$(wc -c <"$TEST_DIR/nobar.err" | tr -d ' ')" 0 "stderr not a terminal: no progress bar"
+
+# A kernel connect time-out (SYNs unanswered) is exit 28, as curl's: in a
+# network namespace of our own with tcp_syn_retries=1 it comes after ~3 s.
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v ip >/dev/null; then
+	cat >"$TEST_DIR/synfull.py" <<'EOF2'
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+fill = []
+for _ in range(4):
+    c = socket.socket(); c.setblocking(False)
+    try:
+        c.connect(s.getsockname())
+    except BlockingIOError:
+        pass
+    fill.append(c)
+time.sleep(0.3)
+print(s.getsockname()[1], flush=True)
+time.sleep(20)
+EOF2
+	unshare -n bash -c '
+		ip link set lo up && sysctl -qw net.ipv4.tcp_syn_retries=1 || exit 99
+		python3 "$1/synfull.py" >"$1/synfull.port" & pid=$!
+		for _ in $(seq 50); do [ -s "$1/synfull.port" ] && break; sleep 0.1; done
+		p=$(cat "$1/synfull.port")
+		"$2" -sS "http://127.0.0.1:$p/" 2>"$1/syn.err"; echo "sockget $?" >"$1/syn.rc"
+		if command -v curl >/dev/null; then curl -sS "http://127.0.0.1:$p/" 2>/dev/null; echo "curl $?" >>"$1/syn.rc"; fi
+		kill "$pid"; wait "$pid" 2>/dev/null; exit 0' _ "$TEST_DIR" "$SOCKGET"
+	if [ "$?" = 0 ]; then
+		like "$(cat "$TEST_DIR/syn.rc")" '^sockget 28$' "kernel connect time-out: exit 28"
+		like "$(cat "$TEST_DIR/syn.err")" 'after [0-9]+ ms: Connection timed out' "time-out message"
+		command -v curl >/dev/null &&
+			like "$(cat "$TEST_DIR/syn.rc")" 'curl 28' "curl exits 28 there too"
+	else
+		diag "no network namespace here: kernel time-out not tested"
+	fi
+fi
+
+# The end of the connection (issue 16): TCP_INFO, and who sent the first
+# FIN. /hold answers, then keeps the connection open: sockget closes
+# first, and its end is then in TIME_WAIT (ss shows it). /no-length ends
+# at the server's close: the server's FIN came first.
+BADP=
+start_badhttpd BADP
+w=$("$SOCKGET" -s -S -v -o /dev/null -w '%{local_port}' "http://127.0.0.1:$BADP/hold?s=0.5" 2>"$TEST_DIR/fin.err")
+is "$?" 0 "/hold: exit 0"
+like "$(cat "$TEST_DIR/fin.err")" 'TCP_INFO: rtt [0-9]+\.[0-9]{3} ms \(variance [0-9]+\.[0-9]{3} ms\), [0-9]+ retransmitted, [0-9]+ segments in, [0-9]+ out' \
+	"-v: TCP_INFO at release"
+like "$(cat "$TEST_DIR/fin.err")" "this side sends the first FIN \(the active close\): 127\.0\.0\.1:$w goes to FIN_WAIT, then.*TIME_WAIT" \
+	"-v: we closed first, our end goes to TIME_WAIT"
+if command -v ss >/dev/null; then
+	# the server's FIN comes when its 0.5 s hold ends; then TIME_WAIT
+	for _ in $(seq 30); do
+		ss -Htan state time-wait 2>/dev/null | grep -q "127\.0\.0\.1:$w " && break
+		sleep 0.1
+	done
+	like "$(ss -Htan state time-wait 2>/dev/null)" "127\.0\.0\.1:$w " "ss shows 127.0.0.1:$w in TIME_WAIT"
+fi
+"$SOCKGET" -s -S -v -o /dev/null "http://127.0.0.1:$BADP/no-length" 2>"$TEST_DIR/fin2.err"
+like "$(cat "$TEST_DIR/fin2.err")" 'the server sent the first FIN .*no TIME_WAIT here' \
+	"-v: the server closed first: no TIME_WAIT on our side"
 
 done_testing
