@@ -153,11 +153,22 @@ struct request {
 	char			line_tail[16];	/* end of the request line */
 	size_t			line_tail_len;
 	bool			line_done;
+	bool			fields_done;	/* what follows is a trailer */
+	size_t			trailer_len;	/* trailer bytes, ignored */
 };
 void	request_init(struct request *req);
 size_t	request_feed(struct request *req, const char *data, size_t len);
 const char *request_header(const struct request *req, const char *name);
 const char *request_method_name(const struct request *req);
+size_t	request_header_count(const struct request *req, const char *name);
+bool	request_has_token(const struct request *req, const char *name,
+	    const char *token);
+
+/* fields.c: list, token and Host grammar of header fields; no I/O. */
+bool	field_list_next(const char **cursor, const char **elem, size_t *len);
+bool	field_token_is(const char *elem, size_t len, const char *token);
+bool	field_host_valid(const char *s, size_t len);
+int	field_transfer_encoding(const char *value, bool *chunked);
 
 /* path.c: request target -> safe relative path; no I/O. */
 #define PATH_OUT_MAX 4096
