@@ -184,9 +184,10 @@ main(int argc, char **argv)
 	 * it once here, not once in every forked child (7 system calls each).
 	 */
 	tzset();
+	proc_raise_nofile(&cfg, &srv.max_conns);
 	if (start(&cfg, &srv) == -1)
 		return 1;
-	if ((cfg.prefork ? prefork_run(&srv) : loop_run(&srv)) == -1)
+	if ((cfg.prefork ? prefork_run(&srv) : loop_run(&srv, false)) == -1)
 		return 1;
 	if (cfg.pidfile)
 		unlink(cfg.pidfile);
