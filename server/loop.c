@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -273,7 +274,7 @@ loop_init(struct loop *l, struct server *srv, bool worker)
 		log_warn("epoll_ctl signalfd");
 		return -1;
 	}
-	return listeners_watch(l, true);
+	return l->single ? 0 : listeners_watch(l, true);
 }
 
 static void
@@ -297,14 +298,18 @@ loop_free(struct loop *l)
 static bool
 finished(const struct loop *l, long long now)
 {
+	if (l->single && l->nconns == 0 && l->children.count == 0)
+		return true;
 	if (!l->stopping)
 		return false;
 	return (l->nconns == 0 && l->children.count == 0) ||
 	    now >= l->stop_deadline_ms;
 }
 
-int
-loop_run(struct server *srv, bool worker)
+/* Serve with the listeners, or (fd >= 0) only the one connection fd. */
+static int
+loop_main(struct server *srv, bool worker, int fd,
+    const struct sockaddr_storage *peer)
 {
 	struct epoll_event evs[LOOP_EVENTS];
 	struct loop *l;
@@ -316,7 +321,9 @@ loop_run(struct server *srv, bool worker)
 		return -1;
 	}
 	l->ep = l->sigfd = -1;
-	if (loop_init(l, srv, worker) == -1) {
+	l->single = fd >= 0;
+	if (loop_init(l, srv, worker) == -1 ||
+	    (l->single && conn_open(l, fd, peer) == NULL)) {
 		loop_free(l);
 		return -1;
 	}
@@ -335,4 +342,27 @@ loop_run(struct server *srv, bool worker)
 	}
 	loop_free(l);
 	return rc;
+}
+
+int
+loop_run(struct server *srv, bool worker)
+{
+	return loop_main(srv, worker, -1, NULL);
+}
+
+/*
+ * inetd mode: the super-server accepted and forked; we serve the one
+ * connection it gave us, event-driven like a worker, and return once it
+ * is closed.
+ */
+int
+loop_serve_one(struct server *srv, int fd, const struct sockaddr_storage *peer)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1) {
+		log_warn("fcntl O_NONBLOCK");
+		return -1;
+	}
+	return loop_main(srv, true, fd, peer);
 }

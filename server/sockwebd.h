@@ -48,6 +48,10 @@ struct config {
 	bool		 reuseport;	/* SO_REUSEPORT: instances share the port */
 	unsigned	 max_conns;	/* connections held at once, per process */
 	bool		 verbose;	/* -v: trace the socket calls on stderr */
+	bool		 inetd;		/* -i: serve the connection on stdin */
+	bool		 proxy_protocol;	/* every listener expects a PROXY header */
+	const char	*proxy_listen[MAX_LISTEN];	/* these ones do */
+	size_t		 nproxy_listen;
 };
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_USAGE };
 enum options_result options_parse(struct config *cfg, int argc, char **argv);
@@ -58,10 +62,31 @@ struct listener {
 	int			fd;
 	struct sockaddr_storage	addr;
 	char			name[ADDR_STRLEN];
+	bool			proxy;	/* a PROXY protocol header comes first */
 };
 int	listen_open_all(const struct config *cfg, struct listener *ls, size_t max,
 	    size_t *count);
 void	listen_close_all(struct listener *ls, size_t count);
+int	listen_parse_addr(const char *arg, char *host, size_t hsize, char *port,
+	    size_t psize);
+
+/* proxy.c: the PROXY protocol v1/v2 header from a balancer; no I/O. */
+#define PROXY_HEADER_MAX	4096	/* a longer v2 header is refused */
+enum proxy_result { PROXY_NEED_MORE, PROXY_OK, PROXY_ERROR };
+struct proxy_header {
+	int			version;	/* 1 or 2 */
+	bool			local;		/* no addresses: use the socket's */
+	struct sockaddr_storage	src;		/* the client, as the balancer saw it */
+	struct sockaddr_storage	dst;		/* the address the client connected to */
+	size_t			length;		/* bytes of header before the request */
+	const char		*error;		/* why PROXY_ERROR */
+};
+enum proxy_result proxy_parse(const void *data, size_t len,
+	    struct proxy_header *h);
+
+/* activation.c: listening sockets inherited through LISTEN_FDS. */
+int	activation_listeners(const struct config *cfg, struct listener *ls,
+	    size_t max, size_t *count);
 
 /* server: what every process of the server shares, read-only once serving. */
 struct server {
@@ -316,6 +341,7 @@ void	conn_refuse(int fd, const struct sockaddr_storage *peer, int status);
 struct loop {
 	const struct server	*srv;
 	bool			 worker;	/* serves itself; else forks children */
+	bool			 single;	/* inetd: one connection, no listener */
 	int			 ep;
 	int			 sigfd;
 	struct watch		 listen_watch[MAX_LISTEN];
@@ -339,6 +365,8 @@ struct loop {
 	char			 scratch[READ_CHUNK];
 };
 int	loop_run(struct server *srv, bool worker);
+int	loop_serve_one(struct server *srv, int fd,
+	    const struct sockaddr_storage *peer);
 int	loop_watch(struct loop *l, int fd, uint32_t *have, uint32_t want,
 	    struct watch *w);
 bool	loop_near_limits(const struct loop *l);
