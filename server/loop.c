@@ -157,6 +157,9 @@ on_signals(struct loop *l)
 		case SIGINT:
 			loop_stop(l);
 			break;
+		case SIGUSR2:
+			upgrade_start();	/* only the parent starts a copy */
+			break;
 		}
 	}
 }

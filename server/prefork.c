@@ -81,6 +81,8 @@ prefork_run(struct server *srv)
 				children_signal(&ch, SIGHUP);
 			} else if (sig == SIGTERM || sig == SIGINT)
 				stopping = true;
+			else if (sig == SIGUSR2)
+				upgrade_start();
 		}
 	}
 	listen_close_all(srv->listeners, srv->nlisteners);
