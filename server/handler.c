@@ -34,7 +34,7 @@ error_response(struct conn *c, const struct request *req,
 	}
 	if (status == 405 && c->srv->cfg->cors)
 		resp->allow = "GET, HEAD, OPTIONS";
-	resp->head = req->parser.method == HTTP_HEAD;
+	resp->head = req->method == HTTP_HEAD;
 }
 
 static void

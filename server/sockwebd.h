@@ -171,28 +171,42 @@ struct header {
 	size_t	name;		/* offsets into request.arena */
 	size_t	value;
 };
+/*
+ * One request. The public fields are valid in every state, and set in one
+ * place (request.c's publish, after every request_feed): method is
+ * HTTP_GET and the version 1.0 until the request line says otherwise, so a
+ * request refused early is answered as a GET; keep_alive is true only for a
+ * REQUEST_DONE request whose version and Connection fields allow it.
+ * Everything from `parser` on is request.c's own; request_init clears the
+ * scalars with one memset.
+ */
 struct request {
-	http_parser		parser;
 	enum request_state	state;
 	int			status;		/* error status when REQUEST_ERROR */
 	unsigned		method;		/* enum http_method */
 	unsigned short		major, minor;
+	bool			has_version;	/* the request line gave major.minor */
 	bool			keep_alive;
 	bool			started;	/* any byte received */
-	char			target[REQ_LINE_MAX + 1];
 	size_t			target_len;
-	char			arena[REQ_HEADERS_MAX + 2 * REQ_FIELDS_MAX];
+	/* request.c's bookkeeping, cleared with the fields above */
 	size_t			arena_len;
-	struct header		headers[REQ_FIELDS_MAX];
 	size_t			nheaders;
 	enum { HDR_NONE, HDR_FIELD, HDR_VALUE } last;
-	char			head[24];	/* first bytes, to tell 501 from 400 */
 	size_t			head_len;
-	char			line_tail[16];	/* end of the request line */
 	size_t			line_tail_len;
-	bool			line_done;
+	bool			method_known;	/* http-parser reached the target */
+	bool			line_done;	/* the request line's LF arrived */
+	bool			line_parsed;	/* http-parser is past it */
 	bool			fields_done;	/* what follows is a trailer */
 	size_t			trailer_len;	/* trailer bytes, ignored */
+	/* not cleared: http_parser_init, and lengths above bound the rest */
+	http_parser		parser;		/* private to request.c */
+	char			target[REQ_LINE_MAX + 1];
+	char			arena[REQ_HEADERS_MAX + 2 * REQ_FIELDS_MAX];
+	struct header		headers[REQ_FIELDS_MAX];
+	char			head[24];	/* first bytes, to tell 501 from 400 */
+	char			line_tail[16];	/* end of the request line */
 };
 void	request_init(struct request *req);
 size_t	request_feed(struct request *req, const char *data, size_t len);
@@ -202,11 +216,13 @@ size_t	request_header_count(const struct request *req, const char *name);
 bool	request_has_token(const struct request *req, const char *name,
 	    const char *token);
 
-/* fields.c: list, token and Host grammar of header fields; no I/O. */
+/* fields.c: lists, tokens, Host; what the fields of a request decide. */
 bool	field_list_next(const char **cursor, const char **elem, size_t *len);
 bool	field_token_is(const char *elem, size_t len, const char *token);
 bool	field_host_valid(const char *s, size_t len);
 int	field_transfer_encoding(const char *value, bool *chunked);
+int	fields_status(const struct request *req, bool *chunked);
+bool	fields_keep_alive(const struct request *req);
 
 /* path.c: request target -> safe relative path; no I/O. */
 #define PATH_OUT_MAX 4096
