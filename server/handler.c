@@ -35,7 +35,7 @@ error_response(struct conn *c, const struct request *req,
 	}
 	if (status == 405 && c->srv->cfg->cors)
 		resp->allow = "GET, HEAD, OPTIONS";
-	resp->head = req->parser.method == HTTP_HEAD;
+	resp->head = req->method == HTTP_HEAD;
 }
 
 static void
@@ -160,7 +160,7 @@ variant_decide(struct conn *c, const struct request *req,
 
 	if (!mime_compressible(resp->content_type))
 		return;
-	e = variant_open(c->srv->root_fd, path, f,
+	e = variant_open(c->cache, c->srv->root_fd, path, f,
 	    request_header(req, "Accept-Encoding"), &v, &any);
 	if (any)
 		resp->vary = "Accept-Encoding";
@@ -297,7 +297,7 @@ fallback_response(struct conn *c, const struct request *req,
 
 	last = last ? last + 1 : t->path;
 	if (fallback == NULL || strchr(last, '.') != NULL ||
-	    file_open_cached(c->srv->root_fd, fallback, f) != 0)
+	    file_open_cached(c->cache, c->srv->root_fd, fallback, f) != 0)
 		return false;
 	if (f->is_dir) {
 		file_close(f);
@@ -326,7 +326,7 @@ dispatch(struct conn *c, const struct request *req, struct response *resp,
 		resp->head = req->method == HTTP_HEAD;
 		return;
 	}
-	if ((status = file_open_cached(c->srv->root_fd, t.path, f)) != 0) {
+	if ((status = file_open_cached(c->cache, c->srv->root_fd, t.path, f)) != 0) {
 		if (status != 404 || !fallback_response(c, req, resp, f, &t))
 			error_response(c, req, resp, f, status);
 		return;

@@ -22,14 +22,14 @@ not_older(const struct stat *variant, const struct stat *orig)
 
 /* FILE + suffix into v when it is a variant we may send; else false. */
 static bool
-variant_try(int root_fd, const char *path, enum encoding e,
-    const struct file *orig, struct file *v)
+variant_try(struct file_cache *fc, int root_fd, const char *path,
+    enum encoding e, const struct file *orig, struct file *v)
 {
 	char vpath[PATH_OUT_MAX + 8];
 	int n = snprintf(vpath, sizeof(vpath), "%s%s", path, encoding_suffix(e));
 
 	if (n < 0 || (size_t)n >= sizeof(vpath) ||
-	    file_open_cached(root_fd, vpath, v) != 0)
+	    file_open_cached(fc, root_fd, vpath, v) != 0)
 		return false;
 	if (!v->is_dir && not_older(&v->st, &orig->st))
 		return true;
@@ -44,15 +44,16 @@ variant_try(int root_fd, const char *path, enum encoding e,
  * with Accept-Encoding, whichever is sent).
  */
 enum encoding
-variant_open(int root_fd, const char *path, const struct file *orig,
-    const char *accept_encoding, struct file *out, bool *any)
+variant_open(struct file_cache *fc, int root_fd, const char *path,
+    const struct file *orig, const char *accept_encoding, struct file *out,
+    bool *any)
 {
 	struct file v[ENC_COUNT];
 	unsigned available = 0;
 	enum encoding e, chosen;
 
 	for (e = ENC_BR; e < ENC_COUNT; e++)
-		if (variant_try(root_fd, path, e, orig, &v[e]))
+		if (variant_try(fc, root_fd, path, e, orig, &v[e]))
 			available |= 1u << e;
 	*any = available != 0;
 	chosen = encoding_choose(accept_encoding, available);
