@@ -121,17 +121,45 @@ preconditions_decide(struct conn *c, const struct request *req,
 	return false;
 }
 
+/*
+ * Several ranges: 206 multipart/byteranges, each part's bytes sent from
+ * the file by sendfile (response.c), only the part headers in memory.
+ */
+static void
+multipart_decide(struct conn *c, struct response *resp, const struct file *f,
+    const struct range_set *set)
+{
+	struct multipart *mp = &resp->multipart;
+
+	if (multipart_build(mp, set, resp->content_type, f->st.st_size,
+	    resp->etag, &c->body) == -1) {
+		response_error_page(resp, 500, &c->body);
+		return;
+	}
+	resp->content_type = mp->text;
+	resp->length = mp->content_length;
+	resp->file_fd = f->fd;
+}
+
 static void
 range_decide(struct conn *c, const struct request *req, struct response *resp,
     const struct file *f)
 {
+	struct range_set set;
+
 	if (!precond_if_range(request_header(req, "If-Range"), resp->etag,
 	    f->st.st_mtime))
 		return;
-	switch (range_parse(request_header(req, "Range"), f->st.st_size,
-	    &resp->offset, &resp->length)) {
+	switch (range_parse_set(request_header(req, "Range"), f->st.st_size,
+	    &set)) {
 	case RANGE_OK:
 		resp->status = 206;
+		if (set.n > 1) {
+			multipart_decide(c, resp, f, &set);
+			break;
+		}
+		resp->offset = set.r[0].start;
+		resp->length = set.r[0].length;
 		resp->ranged = true;
 		break;
 	case RANGE_UNSATISFIABLE:
@@ -192,7 +220,7 @@ file_response(struct conn *c, const struct request *req,
 	if (!head)
 		range_decide(c, req, resp, f);
 	/* A small cached file goes out from memory, with its head. */
-	if (f->data != NULL && resp->file_fd >= 0) {
+	if (f->data != NULL && resp->file_fd >= 0 && resp->multipart.nparts == 0) {
 		resp->body = f->data + resp->offset;
 		resp->file_fd = -1;
 	}

@@ -380,6 +380,24 @@ enum send_result sendq_send(int fd, struct sendq *q);
 int	sendq_flush(int fd, struct sendq *q, int timeout_ms);
 int	sendq_wait_writable(int fd, int timeout_ms);
 
+/* multipart.c: the part headers of multipart/byteranges; no I/O. */
+#define MULTIPART_BOUNDARY_MAX 32
+struct multipart_part {
+	size_t	head_off, head_len;	/* the part's header, in the text */
+	off_t	start, length;		/* its bytes, in the file */
+};
+struct multipart {
+	char			boundary[MULTIPART_BOUNDARY_MAX];
+	const char		*text;		/* Content-Type, then part headers */
+	size_t			type_len;
+	size_t			nparts;		/* 0: not a multipart answer */
+	struct multipart_part	part[RANGE_PARTS_MAX];
+	size_t			tail_off, tail_len;	/* the closing boundary */
+	off_t			content_length;
+};
+int	multipart_build(struct multipart *mp, const struct range_set *set,
+	    const char *type, off_t size, const char *etag, struct buf *text);
+
 /* response.c: status line, headers and body of a response. */
 struct response {
 	int		 status;
@@ -403,6 +421,7 @@ struct response {
 	const char	*vary;		/* Vary: what the answer depended on */
 	bool		 preflight;	/* a CORS preflight's Access-Control-* */
 	const char	*content_encoding;	/* a precompressed variant's */
+	struct multipart multipart;	/* several ranges of file_fd */
 };
 void	response_init(struct response *r, int status);
 const char *response_reason(int status);

@@ -10,7 +10,8 @@
 # inside the root (file, directory, chain, ..), refused out of it and in
 # loops, re-pointed links seen at once; --no-symlinks; precompressed
 # variants (.br, .zst, .gz) by Accept-Encoding q-values, with Vary;
-# --fallback for single-page apps, --mime-types, --default-type.
+# --fallback for single-page apps, --mime-types, --default-type; several
+# ranges as multipart/byteranges (coalesced, at most 16 parts).
 . "$top_srcdir/tests/lib.sh"
 
 command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
@@ -322,6 +323,66 @@ spa_checks() {
 	is "$(hdr "$H" Content-Type)" 'application/x-overridden' "$m: --mime-types overrides a built-in"
 }
 
+# mp_parts FILE BODY-FILE CONTENT-TYPE: the parts of a multipart/byteranges
+# body, each "start-end/size:ok:type" (ok when its bytes are the file's).
+mp_parts() {
+	python3 - "$@" <<'PYEOF'
+import re, sys
+path, body_path, ctype = sys.argv[1:4]
+data = open(path, "rb").read()
+body = open(body_path, "rb").read()
+m = re.search(r'boundary=([^;\s]+)', ctype)
+if not m:
+    print("no boundary"); sys.exit(0)
+b = b"--" + m.group(1).encode()
+end = b"\r\n" + b + b"--\r\n"
+if not body.startswith(b) or not body.endswith(end):
+    print("bad framing"); sys.exit(0)
+out = []
+for part in body[len(b):-len(end)].split(b"\r\n" + b):
+    head, _, payload = part.partition(b"\r\n\r\n")
+    h = dict(l.split(b": ", 1) for l in head.strip(b"\r\n").split(b"\r\n"))
+    a, e, size = map(int, re.match(rb"bytes (\d+)-(\d+)/(\d+)", h[b"Content-Range"]).groups())
+    ok = payload == data[a:e + 1] and size == len(data)
+    out.append("%d-%d/%d:%s:%s" % (a, e, size, "ok" if ok else "BAD", h[b"Content-Type"].decode()))
+print(" ".join(out))
+PYEOF
+}
+
+multipart_checks() {
+	local m=$1 ct
+	get m1 /k.bin -r 0-9,20-29
+	ct=$(hdr "$H" Content-Type)
+	is "$CODE" 206 "$m: -r 0-9,20-29: 206"
+	like "$ct" '^multipart/byteranges; boundary=sockweb-[0-9a-f]{16}$' "$m: ... multipart/byteranges with a boundary"
+	is "$(mp_parts "$W/k.bin" "$B" "$ct")" "0-9/1000:ok:application/octet-stream 20-29/1000:ok:application/octet-stream" \
+		"$m: ... two parts, each with its Content-Type, Content-Range and bytes"
+	is "$(hdr "$H" Content-Length)" "$(wc -c <"$B")" "$m: ... an exact Content-Length"
+	is "$(hdr "$H" Content-Range)" "" "$m: ... no top-level Content-Range"
+	like "$(hdr "$H" ETag)" '^"' "$m: ... with the ETag"
+	get m2 /k.bin -r 500-599,0-9
+	is "$(mp_parts "$W/k.bin" "$B" "$(hdr "$H" Content-Type)")" \
+		"500-599/1000:ok:application/octet-stream 0-9/1000:ok:application/octet-stream" \
+		"$m: parts in the request's order"
+	get m3 /k.bin -r 0-99,50-149
+	is "$CODE $(hdr "$H" Content-Range) $(wc -c <"$B")" "206 bytes 0-149/1000 150" \
+		"$m: overlapping ranges coalesce into one part"
+	get m4 /k.bin -r 0-0,2-2,4-4,6-6,8-8,10-10,12-12,14-14,16-16,18-18,20-20,22-22,24-24,26-26,28-28,30-30,32-32
+	is "$CODE $(wc -c <"$B")" "200 1000" "$m: 17 parts: the whole file (at most 16)"
+	get m5 /k.bin -r 0-599,500-999
+	is "$CODE $(hdr "$H" Content-Range)" "206 bytes 0-999/1000" "$m: ranges covering the file: one part"
+	get m6 /k.bin -r 0-9,5000-6000
+	is "$CODE $(hdr "$H" Content-Range)" "206 bytes 0-9/1000" "$m: an unsatisfiable range is dropped"
+	get m7 /k.bin -r 5000-6000,7000-8000
+	is "$CODE" 416 "$m: no satisfiable range: 416"
+	get m8 /hello.txt -r 0-1,3-4
+	is "$(mp_parts "$W/hello.txt" "$B" "$(hdr "$H" Content-Type)")" \
+		"0-1/15:ok:text/plain; charset=utf-8 3-4/15:ok:text/plain; charset=utf-8" \
+		"$m: a small cached file: multipart too"
+	get m9 /k.bin -r 0-9,20-29 -H 'If-Range: "stale"'
+	is "$CODE $(wc -c <"$B")" "200 1000" "$m: multi-range with a failed If-Range: the whole file"
+}
+
 # Bad option values: a usage error at start, exit 2.
 for bad in "--header=X-A: b$(printf '\r\nX-Injected: 1')" "--header=X-A: b$(printf '\nX: 1')" \
     "--header=X-A: b$(printf '\r')" "--header=X-A: $(printf 'a\001b')" \
@@ -355,6 +416,7 @@ for mode in default prefork; do
 	header_checks "$mode"
 	symlink_checks "$mode"
 	variant_checks "$mode"
+	multipart_checks "$mode"
 	stop_sockwebd
 	start_sockwebd "${args[@]}" --no-symlinks || bail_out "sockwebd did not start"
 	no_symlink_checks "$mode"
