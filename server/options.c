@@ -14,7 +14,8 @@
 #include "sockwebd.h"
 
 enum {
-	OPT_CHROOT = 256, OPT_PIDFILE, OPT_NO_LISTING, OPT_NO_PEER, OPT_PREFORK, OPT_REUSEPORT
+	OPT_CHROOT = 256, OPT_PIDFILE, OPT_NO_LISTING, OPT_NO_PEER, OPT_PREFORK, OPT_REUSEPORT,
+	OPT_PROXY_PROTOCOL
 };
 
 static const struct option long_options[] = {
@@ -34,6 +35,7 @@ static const struct option long_options[] = {
 	{ "prefork",		required_argument,	NULL, OPT_PREFORK },
 	{ "reuseport",		no_argument,		NULL, OPT_REUSEPORT },
 	{ "inetd",		no_argument,		NULL, 'i' },
+	{ "proxy-protocol",	no_argument,		NULL, OPT_PROXY_PROTOCOL },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -46,7 +48,7 @@ options_usage(FILE *fp)
 "usage: sockwebd [-p PORT] [-l ADDR]... [-r ROOT] [-c MAX_CHILDREN] [-t SECONDS]\n"
 "                [-L FILE|-] [-q] [-u USER] [--chroot] [-d] [--pidfile FILE]\n"
 "                [--no-listing] [--no-peer] [--prefork N] [--reuseport]\n"
-"                [-i] [-h] [-V]\n"
+"                [-i] [--proxy-protocol] [-h] [-V]\n"
 "\n"
 "A forking HTTP/1.0 static-file server.\n"
 "\n"
@@ -70,10 +72,14 @@ options_usage(FILE *fp)
 "      --reuseport          SO_REUSEPORT: several servers may share the port\n"
 "  -i, --inetd              serve the one connection on standard input (inetd,\n"
 "                           systemd Accept=yes); access log to stderr unless -L\n"
+"      --proxy-protocol     with -i: the connection starts with a PROXY protocol\n"
+"                           v1/v2 header from a balancer (HAProxy send-proxy)\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
-"Listening sockets passed by systemd (LISTEN_FDS) replace -l and -p.\n");
+"Listening sockets passed by systemd (LISTEN_FDS) replace -l and -p. SIGUSR2\n"
+"starts the binary anew with the same arguments on the same sockets; this copy\n"
+"then finishes its connections and exits (binary upgrade).\n");
 }
 
 static void
@@ -109,8 +115,12 @@ check_inetd(const struct config *cfg)
 {
 	const char *clash = NULL;
 
-	if (!cfg->inetd)
-		return 0;
+	if (!cfg->inetd) {
+		if (!cfg->proxy_protocol)
+			return 0;
+		log_warnx("--proxy-protocol: supported with -i only, so far");
+		return -1;
+	}
 	if (cfg->nlisten > 0 || cfg->nproxy_listen > 0)
 		clash = "-l";
 	else if (cfg->daemon)
@@ -146,6 +156,8 @@ apply_option(struct config *cfg, int ch, const char *arg)
 		cfg->listen[cfg->nlisten++] = arg;
 		break;
 	case 'i': cfg->inetd = true; break;
+	case OPT_PROXY_PROTOCOL: cfg->proxy_protocol = true; break;
+
 	case 'r': cfg->root = arg; break;
 	case 'c':
 		if (number_parse(arg, 1, 1000000, &v) == -1)

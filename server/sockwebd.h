@@ -80,9 +80,20 @@ struct proxy_header {
 enum proxy_result proxy_parse(const void *data, size_t len,
 	    struct proxy_header *h);
 
+/* proxy_io.c: the PROXY header off a blocking connection, nothing more. */
+int	proxy_read_header(int fd, long long deadline_ms, struct proxy_header *h,
+	    const char **why);
+void	proxy_refuse(int fd, const char *peer_name, int timeout_ms);
+
 /* activation.c: listening sockets inherited through LISTEN_FDS. */
 int	activation_listeners(const struct config *cfg, struct listener *ls,
 	    size_t max, size_t *count);
+
+/* upgrade.c: SIGUSR2 starts the binary anew on the same sockets. */
+int	upgrade_prepare(char **argv, const struct listener *ls, size_t count);
+int	upgrade_signal(void);
+void	upgrade_start(void);	/* async-signal-safe */
+void	upgrade_take_over(void);
 
 /* loop.c: the parent: poll, accept, fork, reap. */
 struct server {

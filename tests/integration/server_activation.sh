@@ -34,7 +34,7 @@ wrapper() {
 p1=$(free_port)
 p2=$(free_port)
 err="$TEST_DIR/activate.err"
-wrapper "$err" -l "127.0.0.1:$p1" -l "127.0.0.1:$p2" --fdname=http:proxy \
+wrapper "$err" -l "127.0.0.1:$p1" -l "127.0.0.1:$p2" --fdname=http:web \
 	"$SOCKWEBD" -p 1 -l 127.0.0.9 -r "$TEST_DIR/www"
 ok $? "systemd-socket-activate listens on 127.0.0.1:$p1 and :$p2"
 lport=$(curl -s -m 5 -o "$TEST_DIR/body" -w '%{local_port}' "http://127.0.0.1:$p1/hello.txt")
@@ -52,6 +52,16 @@ like "$peer" "\"server\":\\{\"ip\":\"127\\.0\\.0\\.1\",\"port\":$p1\\}" \
 kill -TERM "$WRAP_PID"
 wait "$WRAP_PID"
 is "$?" 0 "SIGTERM: sockwebd (exec'd by the wrapper) exits 0"
+
+# --- a socket named "proxy": the PROXY protocol, only with -i so far --------
+p5=$(free_port)
+err="$TEST_DIR/proxyname.err"
+wrapper "$err" -l "127.0.0.1:$p5" --fdname=proxy "$SOCKWEBD" -r "$TEST_DIR/www"
+curl -s -m 5 -o /dev/null "http://127.0.0.1:$p5/" || true
+wait "$WRAP_PID"
+is "$?" 1 "an inherited socket named 'proxy' without -i: exit 1, never unchecked"
+like "$(cat "$err")" "127\\.0\\.0\\.1:$p5: a socket for the PROXY protocol: supported with -i only" \
+	"the error names the socket"
 
 # --- LISTEN_* for another process, or not a socket ---------------------------
 err="$TEST_DIR/otherpid.err"
