@@ -40,6 +40,8 @@ request_init(struct request *req)
 	req->head_len = 0;
 	req->line_tail_len = 0;
 	req->line_done = false;
+	req->fields_done = false;
+	req->trailer_len = 0;
 	http_parser_init(&req->parser, HTTP_REQUEST);
 	req->parser.data = req;
 }
@@ -84,8 +86,14 @@ on_url(http_parser *p, const char *at, size_t len)
 {
 	struct request *req = p->data;
 
+	size_t i;
+
 	if (len > REQ_LINE_MAX - req->target_len)
 		return fail(req, 414);
+	/* The lenient build lets TAB and FF through; no CTL is in a URI. */
+	for (i = 0; i < len; i++)
+		if ((unsigned char)at[i] < 0x20 || at[i] == 0x7f)
+			return fail(req, 400);
 	memcpy(req->target + req->target_len, at, len);
 	req->target_len += len;
 	req->target[req->target_len] = '\0';
@@ -130,11 +138,27 @@ value_end(struct request *req)
 	arena_end(req);
 }
 
+/*
+ * RFC 9110 6.5.1: trailer fields are never merged into the header fields
+ * (a Range or If-Modified-Since there must not change the answer); they are
+ * counted against the same limit and ignored.
+ */
+static int
+trailer(struct request *req, size_t len)
+{
+	if (len > REQ_HEADERS_MAX - req->trailer_len)
+		return fail(req, 431);
+	req->trailer_len += len;
+	return 0;
+}
+
 static int
 on_header_field(http_parser *p, const char *at, size_t len)
 {
 	struct request *req = p->data;
 
+	if (req->fields_done)
+		return trailer(req, len);
 	if (req->last != HDR_FIELD) {
 		if (req->last == HDR_VALUE)
 			value_end(req);
@@ -152,6 +176,8 @@ on_header_value(http_parser *p, const char *at, size_t len)
 {
 	struct request *req = p->data;
 
+	if (req->fields_done)
+		return trailer(req, len);
 	if (req->last != HDR_VALUE) {
 		arena_end(req);
 		/*
@@ -244,6 +270,62 @@ track_request_line(struct request *req, const char *data, size_t len)
 	req->line_tail_len = keep + n;
 }
 
+/*
+ * RFC 9112 9.3: HTTP/1.1 goes on unless a Connection list has "close";
+ * HTTP/1.0 only with "keep-alive" (and no "close"). The lists are ours to
+ * read: http-parser's token matcher misses "Connection: ,, Close ,".
+ * An HTTP/0.9 response has no length: only closing can end it.
+ */
+static bool
+keep_alive_wanted(const struct request *req)
+{
+	if (req->major != 1 || request_has_token(req, "Connection", "close"))
+		return false;
+	return req->minor >= 1 ||
+	    request_has_token(req, "Connection", "keep-alive");
+}
+
+/* RFC 9112 3.2: one Host, well formed; HTTP/1.1 must send it. */
+static int
+host_status(const struct request *req)
+{
+	size_t n = request_header_count(req, "Host");
+	const char *host = request_header(req, "Host");
+
+	if (n > 1)
+		return 400;
+	if (n == 0)
+		return req->major == 1 && req->minor == 1 ? 400 : 0;
+	return field_host_valid(host, strlen(host)) ? 0 : 400;
+}
+
+/*
+ * RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 request means faulty
+ * framing (400, and the connection is closed as after every refusal); one
+ * line only, so that every hop agrees on where the body ends. The decision
+ * to decode chunked is ours, not http-parser's token matcher's (which would
+ * take "identity" + "chunked" on two lines, and miss " , chunked").
+ */
+static int
+framing_status(http_parser *p, const struct request *req)
+{
+	size_t n = request_header_count(req, "Transfer-Encoding");
+	bool chunked;
+	int status;
+
+	if ((status = host_status(req)) != 0)
+		return status;
+	if (n == 0)
+		return 0;
+	if (req->major != 1 || req->minor != 1 || n > 1)
+		return 400;
+	status = field_transfer_encoding(
+	    request_header(req, "Transfer-Encoding"), &chunked);
+	if (status == 0 && chunked)
+		p->flags |= F_CHUNKED;
+	return status;
+}
+
 static int
 on_headers_complete(http_parser *p)
 {
@@ -257,17 +339,16 @@ on_headers_complete(http_parser *p)
 	req->method = p->method;
 	req->major = p->http_major;
 	req->minor = p->http_minor;
-	/* An HTTP/0.9 response has no length: only closing can end it. */
-	req->keep_alive = req->major == 1 && http_should_keep_alive(p) != 0;
+	req->keep_alive = keep_alive_wanted(req);
 	if (!protocol_name_ok(req))
 		return fail(req, 400);
 	if (!version_supported(req->major, req->minor))
 		return fail(req, 505);
+	if ((status = framing_status(p, req)) != 0)
+		return fail(req, status);
 	if ((status = method_status(req->method)) != 0)
 		return fail(req, status);
-	/* RFC 9112 section 3.2: an HTTP/1.1 request without Host is bad. */
-	if (req->major == 1 && req->minor == 1 && !request_header(req, "Host"))
-		return fail(req, 400);
+	req->fields_done = true;
 	return 0;
 }
 
@@ -297,7 +378,8 @@ unknown_method_status(const struct request *req)
 		unsigned char c = (unsigned char)req->head[i];
 		if (c == ' ')
 			return i > 0 ? 501 : 400;
-		if (!isalnum(c) && strchr(tchar_extra, c) == NULL)
+		/* c != '\0': strchr would find the string's own NUL. */
+		if (!isalnum(c) && (c == '\0' || strchr(tchar_extra, c) == NULL))
 			return 400;
 	}
 	/* Longer than any registered method (BASELINE-CONTROL is 16): 400. */
@@ -385,6 +467,38 @@ request_header(const struct request *req, const char *name)
 			return req->arena + req->headers[i].value;
 	}
 	return NULL;
+}
+
+size_t
+request_header_count(const struct request *req, const char *name)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < req->nheaders; i++)
+		if (req->headers[i].value != 0 &&
+		    strcasecmp(req->arena + req->headers[i].name, name) == 0)
+			n++;
+	return n;
+}
+
+/* Whether any `name` field's list (RFC 9110 5.6.1) has `token`, any case. */
+bool
+request_has_token(const struct request *req, const char *name,
+    const char *token)
+{
+	const char *cur, *e;
+	size_t i, n;
+
+	for (i = 0; i < req->nheaders; i++) {
+		if (req->headers[i].value == 0 ||
+		    strcasecmp(req->arena + req->headers[i].name, name) != 0)
+			continue;
+		cur = req->arena + req->headers[i].value;
+		while (field_list_next(&cur, &e, &n))
+			if (field_token_is(e, n, token))
+				return true;
+	}
+	return false;
 }
 
 const char *

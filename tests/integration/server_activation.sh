@@ -6,6 +6,8 @@
 #    same "listening on" lines;
 #  - LISTEN_* meant for another process, or a descriptor that is no
 #    listening socket, are not taken;
+#  - with the socket held by someone else (as by systemd), restarting
+#    sockwebd refuses no connection;
 #  - --inetd -a: one process per connection, the connection on standard
 #    input; the access log shows the client's ip:port from getpeername(0).
 . "$top_srcdir/tests/lib.sh"
@@ -52,6 +54,36 @@ like "$peer" "\"server\":\\{\"ip\":\"127\\.0\\.0\\.1\",\"port\":$p1\\}" \
 kill -TERM "$WRAP_PID"
 wait "$WRAP_PID"
 is "$?" 0 "SIGTERM: sockwebd (exec'd by the wrapper) exits 0"
+
+# --- a restart refuses nothing: the socket stays with its holder -------------
+# tests/helpers/sockholder.py holds the socket as systemd does for
+# contrib/sockwebd.socket and restarts sockwebd on SIGUSR1 as `systemctl
+# restart` would; 3 restarts during 150 requests one after another.
+out="$TEST_DIR/holder.out"
+python3 "$top_srcdir/tests/helpers/sockholder.py" "$SOCKWEBD" -r "$TEST_DIR/www" -q \
+	>"$out" 2>"$TEST_DIR/holder.err" &
+holder=$!
+track_pid "$holder"
+wait_for_line "$out" '^started ' 10
+hport=$(sed -n 's/^port //p' "$out")
+wait_for_line "$TEST_DIR/holder.err" "listening on 127\\.0\\.0\\.1:$hport\$" 10
+ok $? "a socket holder (as systemd) passes 127.0.0.1:$hport to sockwebd"
+(
+	for i in $(seq 1 150); do
+		curl -s -o /dev/null -m 10 -w '%{http_code}\n' "http://127.0.0.1:$hport/hello.txt"
+	done
+) >"$TEST_DIR/restart.codes" &
+loader=$!
+for i in 1 2 3; do
+	sleep 0.4
+	kill -USR1 "$holder"
+done
+wait "$loader"
+is "$(sort "$TEST_DIR/restart.codes" | uniq -c | sed 's/^ *//')" "150 200" \
+	"150 requests across 3 restarts of sockwebd: every one 200, none refused"
+is "$(grep -c '^started ' "$out")" 4 "sockwebd was started 4 times on the same socket"
+kill -TERM "$holder"
+wait "$holder"
 
 # --- a socket named "proxy": the PROXY protocol, only with -i so far --------
 p5=$(free_port)
