@@ -6,7 +6,9 @@
  *     Close ," means close;
  *   - Host and the authority of an absolute-form target (RFC 3986 3.2.2,
  *     RFC 9112 3.2): reg-name, IPv4 or a bracketed IP literal, an optional
- *     port; anything else (spaces, '/', '@' userinfo) is refused.
+ *     port; anything else (spaces, '/', '@' userinfo) is refused;
+ *   - what a parsed request's fields decide: refusal (fields_status) and
+ *     whether the connection goes on (fields_keep_alive).
  */
 #include "config.h"
 
@@ -175,4 +177,56 @@ field_transfer_encoding(const char *value, bool *chunked)
 		return 501;
 	*chunked = true;
 	return 0;
+}
+
+/*
+ * RFC 9112 9.3: HTTP/1.1 goes on unless a Connection list has "close";
+ * HTTP/1.0 only with "keep-alive" (and no "close"). An HTTP/0.9 response
+ * has no length: only closing can end it.
+ */
+bool
+fields_keep_alive(const struct request *req)
+{
+	if (req->major != 1 || request_has_token(req, "Connection", "close"))
+		return false;
+	return req->minor >= 1 ||
+	    request_has_token(req, "Connection", "keep-alive");
+}
+
+/* RFC 9112 3.2: one Host, well formed; HTTP/1.1 must send it. */
+static int
+host_status(const struct request *req)
+{
+	size_t n = request_header_count(req, "Host");
+	const char *host = request_header(req, "Host");
+
+	if (n > 1)
+		return 400;
+	if (n == 0)
+		return req->major == 1 && req->minor == 1 ? 400 : 0;
+	return field_host_valid(host, strlen(host)) ? 0 : 400;
+}
+
+/*
+ * The status that refuses a request for its Host or Transfer-Encoding
+ * fields, or 0; *chunked: the body is to be decoded as chunked.
+ * RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 request means faulty
+ * framing (400, and the connection is closed as after every refusal); one
+ * line only, so that every hop agrees on where the body ends.
+ */
+int
+fields_status(const struct request *req, bool *chunked)
+{
+	size_t n = request_header_count(req, "Transfer-Encoding");
+	int status;
+
+	*chunked = false;
+	if ((status = host_status(req)) != 0)
+		return status;
+	if (n == 0)
+		return 0;
+	if (req->major != 1 || req->minor != 1 || n > 1)
+		return 400;
+	return field_transfer_encoding(request_header(req, "Transfer-Encoding"),
+	    chunked);
 }

@@ -2,7 +2,10 @@
  * request.c: an HTTP request, parsed with http-parser. The callbacks only
  * copy bytes into a struct request and enforce size limits; no I/O happens
  * here, so the parser can be fed a request split at any byte (as TCP may
- * deliver it) by the unit tests and the fuzzer alike.
+ * deliver it) by the unit tests and the fuzzer alike. http-parser is
+ * private to this file: the rest of the server reads the public fields of
+ * struct request, which publish() sets after every request_feed. What
+ * http-parser 2.9 gets wrong or leaves to us is gathered at the end.
  */
 #include "config.h"
 
@@ -19,6 +22,18 @@ static int on_header_value(http_parser *, const char *, size_t);
 static int on_headers_complete(http_parser *);
 static int on_message_complete(http_parser *);
 
+/* The http-parser 2.9 quirks (see the end of the file). */
+static bool	url_bytes_ok(const char *at, size_t len);
+static int	simple_request(http_parser *p, struct request *req, char line_end);
+static size_t	simple_request_lf(struct request *req, const char *data,
+		    size_t len);
+static bool	name_has_space(const char *name);
+static bool	protocol_name_ok(const struct request *req);
+static void	track_request_line(struct request *req, const char *data,
+		    size_t len);
+static int	error_status(const struct request *req, enum http_errno err);
+static void	decode_chunked(http_parser *p);
+
 static const http_parser_settings settings = {
 	.on_message_begin = on_message_begin,
 	.on_url = on_url,
@@ -31,19 +46,35 @@ static const http_parser_settings settings = {
 void
 request_init(struct request *req)
 {
-	memset(req, 0, offsetof(struct request, target));
-	req->target[0] = '\0';
-	req->target_len = 0;
-	req->arena_len = 0;
-	req->nheaders = 0;
+	/* Every scalar, public or ours, precedes `parser` (sockwebd.h). */
+	memset(req, 0, offsetof(struct request, parser));
+	req->method = HTTP_GET;
+	req->major = 1;
 	req->last = HDR_NONE;
-	req->head_len = 0;
-	req->line_tail_len = 0;
-	req->line_done = false;
-	req->fields_done = false;
-	req->trailer_len = 0;
+	req->target[0] = '\0';
 	http_parser_init(&req->parser, HTTP_REQUEST);
 	req->parser.data = req;
+}
+
+/*
+ * The one place the public method, version and keep-alive are set: the
+ * method once the target starts (http-parser has matched it by then), the
+ * version once the request line is parsed, keep-alive for a complete
+ * request only.
+ */
+static void
+publish(struct request *req)
+{
+	const http_parser *p = &req->parser;
+
+	if (req->method_known)
+		req->method = p->method;
+	if (req->line_parsed && !req->has_version) {
+		req->major = p->http_major;
+		req->minor = p->http_minor;
+		req->has_version = true;
+	}
+	req->keep_alive = req->state == REQUEST_DONE && fields_keep_alive(req);
 }
 
 static int
@@ -60,40 +91,16 @@ on_message_begin(http_parser *p)
 	return 0;
 }
 
-/*
- * A "simple request" (HTTP/0.9: "GET /path" and a line end, no version, no
- * header fields). http-parser notes version 0.9 when a line end follows the
- * target, then would go on to parse headers that never come: stop it there.
- * at[len] is that CR or LF; after a CR, request_feed still wants the LF.
- */
-static int
-simple_request(http_parser *p, struct request *req, char line_end)
-{
-	if (p->method != HTTP_GET)
-		return fail(req, 400);
-	req->method = p->method;
-	req->major = 0;
-	req->minor = 9;
-	req->keep_alive = false;
-	if (line_end == '\n')
-		req->state = REQUEST_DONE;
-	http_parser_pause(p, 1);
-	return 0;
-}
-
 static int
 on_url(http_parser *p, const char *at, size_t len)
 {
 	struct request *req = p->data;
 
-	size_t i;
-
+	req->method_known = true;
 	if (len > REQ_LINE_MAX - req->target_len)
 		return fail(req, 414);
-	/* The lenient build lets TAB and FF through; no CTL is in a URI. */
-	for (i = 0; i < len; i++)
-		if ((unsigned char)at[i] < 0x20 || at[i] == 0x7f)
-			return fail(req, 400);
+	if (!url_bytes_ok(at, len))
+		return fail(req, 400);
 	memcpy(req->target + req->target_len, at, len);
 	req->target_len += len;
 	req->target[req->target_len] = '\0';
@@ -159,6 +166,7 @@ on_header_field(http_parser *p, const char *at, size_t len)
 
 	if (req->fields_done)
 		return trailer(req, len);
+	req->line_parsed = true;
 	if (req->last != HDR_FIELD) {
 		if (req->last == HDR_VALUE)
 			value_end(req);
@@ -180,13 +188,8 @@ on_header_value(http_parser *p, const char *at, size_t len)
 		return trailer(req, len);
 	if (req->last != HDR_VALUE) {
 		arena_end(req);
-		/*
-		 * RFC 9112 section 5.1: whitespace between name and colon is 400
-		 * (http-parser lets a space through); proxies disagree on such
-		 * fields, which is how requests get smuggled.
-		 */
-		if (strchr(req->arena + req->headers[req->nheaders - 1].name,
-		    ' ') != NULL)
+		if (name_has_space(req->arena +
+		    req->headers[req->nheaders - 1].name))
 			return fail(req, 400);
 		req->headers[req->nheaders - 1].value = req->arena_len;
 		req->last = HDR_VALUE;
@@ -219,135 +222,29 @@ method_status(unsigned method)
 	}
 }
 
-/*
- * The lenient http-parser build in Debian does not check the letters of
- * "HTTP/" in the request line ("HTTX/1.0" passes), so we look at the
- * line's end ourselves: "... HTTP/d.d" before the line end.
- */
-static bool
-protocol_name_ok(const struct request *req)
-{
-	const char *t = req->line_tail, *sp;
-	size_t n = req->line_tail_len;
-
-	if (n > 0 && t[n - 1] == '\r')
-		n--;
-	for (sp = t + n; sp > t && sp[-1] != ' '; sp--)
-		;
-	return sp > t && (size_t)(t + n - sp) > 5 && memcmp(sp, "HTTP/", 5) == 0;
-}
-
-/* Keep the last bytes of the request line, up to its LF. */
-static void
-track_request_line(struct request *req, const char *data, size_t len)
-{
-	const char *lf = memchr(data, '\n', len);
-	size_t n = lf ? (size_t)(lf - data) : len, keep;
-
-	if (req->line_done)
-		return;
-	/* RFC 9112 section 2.2: empty lines before the request line. */
-	if (req->line_tail_len == 0) {
-		while (len > 0 && (*data == '\r' || *data == '\n')) {
-			data++;
-			len--;
-		}
-		lf = memchr(data, '\n', len);
-		n = lf ? (size_t)(lf - data) : len;
-	}
-	req->line_done = lf != NULL;
-	if (n >= sizeof(req->line_tail)) {
-		memcpy(req->line_tail, data + n - sizeof(req->line_tail),
-		    sizeof(req->line_tail));
-		req->line_tail_len = sizeof(req->line_tail);
-		return;
-	}
-	keep = sizeof(req->line_tail) - n;
-	if (keep > req->line_tail_len)
-		keep = req->line_tail_len;
-	memmove(req->line_tail, req->line_tail + req->line_tail_len - keep, keep);
-	memcpy(req->line_tail + keep, data, n);
-	req->line_tail_len = keep + n;
-}
-
-/*
- * RFC 9112 9.3: HTTP/1.1 goes on unless a Connection list has "close";
- * HTTP/1.0 only with "keep-alive" (and no "close"). The lists are ours to
- * read: http-parser's token matcher misses "Connection: ,, Close ,".
- * An HTTP/0.9 response has no length: only closing can end it.
- */
-static bool
-keep_alive_wanted(const struct request *req)
-{
-	if (req->major != 1 || request_has_token(req, "Connection", "close"))
-		return false;
-	return req->minor >= 1 ||
-	    request_has_token(req, "Connection", "keep-alive");
-}
-
-/* RFC 9112 3.2: one Host, well formed; HTTP/1.1 must send it. */
-static int
-host_status(const struct request *req)
-{
-	size_t n = request_header_count(req, "Host");
-	const char *host = request_header(req, "Host");
-
-	if (n > 1)
-		return 400;
-	if (n == 0)
-		return req->major == 1 && req->minor == 1 ? 400 : 0;
-	return field_host_valid(host, strlen(host)) ? 0 : 400;
-}
-
-/*
- * RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 request means faulty
- * framing (400, and the connection is closed as after every refusal); one
- * line only, so that every hop agrees on where the body ends. The decision
- * to decode chunked is ours, not http-parser's token matcher's (which would
- * take "identity" + "chunked" on two lines, and miss " , chunked").
- */
-static int
-framing_status(http_parser *p, const struct request *req)
-{
-	size_t n = request_header_count(req, "Transfer-Encoding");
-	bool chunked;
-	int status;
-
-	if ((status = host_status(req)) != 0)
-		return status;
-	if (n == 0)
-		return 0;
-	if (req->major != 1 || req->minor != 1 || n > 1)
-		return 400;
-	status = field_transfer_encoding(
-	    request_header(req, "Transfer-Encoding"), &chunked);
-	if (status == 0 && chunked)
-		p->flags |= F_CHUNKED;
-	return status;
-}
-
 static int
 on_headers_complete(http_parser *p)
 {
 	struct request *req = p->data;
+	bool chunked;
 	int status;
 
 	if (req->last == HDR_VALUE)
 		value_end(req);
 	else if (req->last == HDR_FIELD)	/* a name without a value */
 		return fail(req, 400);
-	req->method = p->method;
-	req->major = p->http_major;
-	req->minor = p->http_minor;
-	req->keep_alive = keep_alive_wanted(req);
+	req->line_parsed = true;
+	publish(req);
 	if (!protocol_name_ok(req))
 		return fail(req, 400);
 	if (!version_supported(req->major, req->minor))
 		return fail(req, 505);
-	if ((status = framing_status(p, req)) != 0)
+	if ((status = fields_status(req, &chunked)) != 0)
 		return fail(req, status);
 	if ((status = method_status(req->method)) != 0)
 		return fail(req, status);
+	if (chunked)
+		decode_chunked(p);
 	req->fields_done = true;
 	return 0;
 }
@@ -363,72 +260,13 @@ on_message_complete(http_parser *p)
 	return 0;
 }
 
-/*
- * An unknown method is 501 only if it is a well-formed token followed by a
- * space (RFC 9110 section 9.1); anything else is not HTTP at all: 400.
- * 0: only token characters so far, the next bytes decide.
- */
-static int
-unknown_method_status(const struct request *req)
-{
-	static const char tchar_extra[] = "!#$%&'*+-.^_`|~";
-	size_t i;
-
-	for (i = 0; i < req->head_len; i++) {
-		unsigned char c = (unsigned char)req->head[i];
-		if (c == ' ')
-			return i > 0 ? 501 : 400;
-		/* c != '\0': strchr would find the string's own NUL. */
-		if (!isalnum(c) && (c == '\0' || strchr(tchar_extra, c) == NULL))
-			return 400;
-	}
-	/* Longer than any registered method (BASELINE-CONTROL is 16): 400. */
-	return req->head_len == sizeof(req->head) ? 400 : 0;
-}
-
-static int
-error_status(const struct request *req, enum http_errno err)
-{
-	if (req->status != 0)
-		return req->status;
-	switch (err) {
-	case HPE_INVALID_METHOD:
-		return unknown_method_status(req);
-	case HPE_HEADER_OVERFLOW:
-		return req->nheaders == 0 && req->last == HDR_NONE ? 414 : 431;
-	default:
-		return 400;
-	}
-}
-
-/* A simple request's line ended with a CR: only an LF may follow. */
+/* Parse what arrived; request_feed publishes the outcome. */
 static size_t
-simple_request_lf(struct request *req, const char *data, size_t len)
-{
-	if (len == 0)
-		return 0;
-	if (data[0] == '\n') {
-		req->state = REQUEST_DONE;
-		return 1;
-	}
-	req->state = REQUEST_ERROR;
-	req->status = 400;
-	return 0;
-}
-
-/*
- * Feed bytes as they arrive. Returns how many were used: after
- * REQUEST_DONE, the rest (len - used) starts the next request.
- */
-size_t
-request_feed(struct request *req, const char *data, size_t len)
+parse(struct request *req, const char *data, size_t len)
 {
 	enum http_errno err;
 	size_t n, copy;
 
-	/* len 0 would tell http-parser the stream ended. */
-	if (req->state != REQUEST_INCOMPLETE || len == 0)
-		return 0;
 	copy = sizeof(req->head) - req->head_len;
 	copy = copy < len ? copy : len;
 	memcpy(req->head + req->head_len, data, copy);
@@ -449,8 +287,24 @@ request_feed(struct request *req, const char *data, size_t len)
 		if (req->status == 0)
 			return len;	/* a method token: wait for more */
 		req->state = REQUEST_ERROR;
-		req->keep_alive = false;
 	}
+	return n;
+}
+
+/*
+ * Feed bytes as they arrive. Returns how many were used: after
+ * REQUEST_DONE, the rest (len - used) starts the next request.
+ */
+size_t
+request_feed(struct request *req, const char *data, size_t len)
+{
+	size_t n;
+
+	/* len 0 would tell http-parser the stream ended. */
+	if (req->state != REQUEST_INCOMPLETE || len == 0)
+		return 0;
+	n = parse(req, data, len);
+	publish(req);
 	return n;
 }
 
@@ -504,5 +358,180 @@ request_has_token(const struct request *req, const char *name,
 const char *
 request_method_name(const struct request *req)
 {
-	return http_method_str((enum http_method)req->parser.method);
+	return http_method_str((enum http_method)req->method);
+}
+
+/*
+ * === http-parser 2.9 quirks ================================================
+ * Debian's libhttp-parser 2.9.4 is built lenient (HTTP_PARSER_STRICT 0) and
+ * was designed for Node.js; what it gets wrong for a strict server, and
+ * where we make up for it:
+ *   1. TAB and FF (and 8-bit bytes) pass in the target: url_bytes_ok.
+ *   2. "GET /x" and a line end is taken as version 0.9, after which it
+ *      would wait for header fields that never come: simple_request pauses
+ *      it, simple_request_lf takes the LF after a CR.
+ *   3. A space between a field name and its colon is let through:
+ *      name_has_space.
+ *   4. The letters of "HTTP/" are not checked ("HTTX/1.0" passes):
+ *      track_request_line keeps the line's end for protocol_name_ok.
+ *   5. An unknown method is HPE_INVALID_METHOD at its first unexpected
+ *      letter, so a well-formed token (501) looks like garbage (400): the
+ *      first bytes, kept in req->head, decide (unknown_method_status); and
+ *      HPE_HEADER_OVERFLOW means a long line (414) or long fields (431).
+ *   6. Its Transfer-Encoding token matcher decodes "identity" + "chunked"
+ *      on two lines as chunked and misses ", chunked": the decision is
+ *      fields.c's, and decode_chunked sets the F_CHUNKED flag (documented
+ *      as semi-public) accordingly.
+ *   7. Trailer fields arrive through the header callbacks: fields_done
+ *      turns them into trailer(), which ignores them.
+ *   8. A read of 0 bytes means end of stream to it: request_feed never
+ *      passes one. It stops only when paused, so on_message_complete pauses
+ *      it before the next pipelined request.
+ */
+
+/* No CTL (RFC 3986 has none in a URI); 8-bit bytes are left, as nginx. */
+static bool
+url_bytes_ok(const char *at, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)at[i] < 0x20 || at[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * A "simple request" (HTTP/0.9: "GET /path" and a line end, no version, no
+ * header fields). http-parser notes version 0.9 when a line end follows the
+ * target: at[len] is that CR or LF; after a CR, request_feed still wants
+ * the LF.
+ */
+static int
+simple_request(http_parser *p, struct request *req, char line_end)
+{
+	req->line_parsed = true;
+	if (p->method != HTTP_GET)
+		return fail(req, 400);
+	if (line_end == '\n')
+		req->state = REQUEST_DONE;
+	http_parser_pause(p, 1);
+	return 0;
+}
+
+/* A simple request's line ended with a CR: only an LF may follow. */
+static size_t
+simple_request_lf(struct request *req, const char *data, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (data[0] == '\n') {
+		req->state = REQUEST_DONE;
+		return 1;
+	}
+	req->state = REQUEST_ERROR;
+	req->status = 400;
+	return 0;
+}
+
+/*
+ * RFC 9112 section 5.1: whitespace between name and colon is 400; proxies
+ * disagree on such fields, which is how requests get smuggled.
+ */
+static bool
+name_has_space(const char *name)
+{
+	return strchr(name, ' ') != NULL;
+}
+
+/* The request line ends in "... HTTP/d.d" (quirk 4). */
+static bool
+protocol_name_ok(const struct request *req)
+{
+	const char *t = req->line_tail, *sp;
+	size_t n = req->line_tail_len;
+
+	if (n > 0 && t[n - 1] == '\r')
+		n--;
+	for (sp = t + n; sp > t && sp[-1] != ' '; sp--)
+		;
+	return sp > t && (size_t)(t + n - sp) > 5 && memcmp(sp, "HTTP/", 5) == 0;
+}
+
+/* Keep the last bytes of the request line, up to its LF. */
+static void
+track_request_line(struct request *req, const char *data, size_t len)
+{
+	const char *lf = memchr(data, '\n', len);
+	size_t n = lf ? (size_t)(lf - data) : len, keep;
+
+	if (req->line_done)
+		return;
+	/* RFC 9112 section 2.2: empty lines before the request line. */
+	if (req->line_tail_len == 0) {
+		while (len > 0 && (*data == '\r' || *data == '\n')) {
+			data++;
+			len--;
+		}
+		lf = memchr(data, '\n', len);
+		n = lf ? (size_t)(lf - data) : len;
+	}
+	req->line_done = lf != NULL;
+	if (n >= sizeof(req->line_tail)) {
+		memcpy(req->line_tail, data + n - sizeof(req->line_tail),
+		    sizeof(req->line_tail));
+		req->line_tail_len = sizeof(req->line_tail);
+		return;
+	}
+	keep = sizeof(req->line_tail) - n;
+	if (keep > req->line_tail_len)
+		keep = req->line_tail_len;
+	memmove(req->line_tail, req->line_tail + req->line_tail_len - keep, keep);
+	memcpy(req->line_tail + keep, data, n);
+	req->line_tail_len = keep + n;
+}
+
+/*
+ * An unknown method is 501 only if it is a well-formed token followed by a
+ * space (RFC 9110 section 9.1); anything else is not HTTP at all: 400.
+ * 0: only token characters so far, the next bytes decide.
+ */
+static int
+unknown_method_status(const struct request *req)
+{
+	static const char tchar_extra[] = "!#$%&'*+-.^_`|~";
+	size_t i;
+
+	for (i = 0; i < req->head_len; i++) {
+		unsigned char c = (unsigned char)req->head[i];
+		if (c == ' ')
+			return i > 0 ? 501 : 400;
+		/* c != '\0': strchr would find the string's own NUL. */
+		if (!isalnum(c) && (c == '\0' || strchr(tchar_extra, c) == NULL))
+			return 400;
+	}
+	/* Longer than any registered method (BASELINE-CONTROL is 16): 400. */
+	return req->head_len == sizeof(req->head) ? 400 : 0;
+}
+
+static int
+error_status(const struct request *req, enum http_errno err)
+{
+	if (req->status != 0)
+		return req->status;
+	switch (err) {
+	case HPE_INVALID_METHOD:
+		return unknown_method_status(req);
+	case HPE_HEADER_OVERFLOW:
+		return req->nheaders == 0 && req->last == HDR_NONE ? 414 : 431;
+	default:
+		return 400;
+	}
+}
+
+/* Decode the body as chunked: fields.c decided so (quirk 6). */
+static void
+decode_chunked(http_parser *p)
+{
+	p->flags |= F_CHUNKED;
 }

@@ -270,6 +270,58 @@ test_partial_value(void)
 	    "the value so far, without an earlier request's bytes");
 }
 
+/*
+ * Issue 17.2: method, version and keep-alive are valid in every state, and
+ * request_init forgets everything of the previous request.
+ */
+static void
+test_every_state(void)
+{
+	static const char ka[] =
+	    "HEAD /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "0\r\nX-T: 1\r\n\r\n";
+	static char longline[REQ_LINE_MAX + 64];
+
+	request_init(&req);
+	is_int(req.method, HTTP_GET, "fresh: method GET");
+	is_int(req.major * 10 + req.minor, 10, "fresh: version 1.0");
+	ok(!req.has_version && !req.keep_alive, "fresh: no version given, "
+	    "not kept alive");
+	is_str(request_method_name(&req), "GET", "fresh: method name GET");
+
+	request_feed(&req, ka, strlen(ka));
+	is_int(req.state, REQUEST_DONE, "HEAD keep-alive chunked: complete");
+	ok(req.keep_alive && req.has_version && req.method == HTTP_HEAD,
+	    "... kept alive, HTTP/1.1, HEAD");
+	request_init(&req);
+	ok(!req.keep_alive && !req.has_version && req.method == HTTP_GET &&
+	    req.target_len == 0 && req.target[0] == '\0' &&
+	    req.nheaders == 0 && !req.fields_done && req.trailer_len == 0 &&
+	    req.status == 0 && !req.started, "request_init clears every scalar");
+	ok(request_header(&req, "Host") == NULL, "... and the header fields");
+
+	request_feed(&req, "\x16\x03\x01", 3);
+	is_int(req.status, 400, "garbage: 400");
+	is_int(req.method, HTTP_GET, "garbage: method GET (not 0 = DELETE)");
+	ok(!req.has_version && !req.keep_alive, "garbage: no version, closed");
+
+	request_init(&req);
+	request_feed(&req, "HEAD /x HTTP/1.1\r\nHo", 20);
+	is_int(req.state, REQUEST_INCOMPLETE, "HEAD cut in a field: waits");
+	is_int(req.method, HTTP_HEAD, "... method HEAD already");
+	ok(req.has_version && req.major == 1 && req.minor == 1,
+	    "... HTTP/1.1 already");
+	ok(!req.keep_alive, "... not kept alive before it is complete");
+
+	memcpy(longline, "HEAD /", 6);
+	memset(longline + 6, 'a', sizeof(longline) - 6);
+	request_init(&req);
+	request_feed(&req, longline, sizeof(longline));
+	is_int(req.status, 414, "HEAD with a long target: 414");
+	is_int(req.method, HTTP_HEAD, "... answered as HEAD (no body)");
+	ok(!req.has_version, "... no version given");
+}
+
 /* RFC 9110 6.5.1: a trailer never becomes a header field. */
 static void
 test_trailer(void)
@@ -572,6 +624,7 @@ main(void)
 	test_headers();
 	test_partial_value();
 	test_trailer();
+	test_every_state();
 	test_pipeline();
 	test_bad();
 	test_limits();
