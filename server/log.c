@@ -246,3 +246,10 @@ log_access_refused(const char *peer_name, int status)
 	log_end(&b);
 	buf_free(&b);
 }
+
+/* The descriptor a forked child must keep open (-1: no access log). */
+int
+log_access_fd(void)
+{
+	return log_fd;
+}
