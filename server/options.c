@@ -51,6 +51,7 @@ static const struct option long_options[] = {
 	{ "mime-types",		required_argument,	NULL, OPT_MIME_TYPES },
 	{ "default-type",	required_argument,	NULL, OPT_DEFAULT_TYPE },
 	{ "help",		no_argument,		NULL, 'h' },
+	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -65,7 +66,7 @@ options_usage(FILE *fp)
 "                [--header 'NAME: VALUE']... [--cors] [--max-age SECONDS]\n"
 "                [--no-symlinks] [--fallback FILE] [--mime-types FILE]\n"
 "                [--default-type TYPE]\n"
-"                [--max-conns N] [-i] [--proxy-protocol] [-h] [-V]\n"
+"                [--max-conns N] [-i] [--proxy-protocol] [-v] [-h] [-V]\n"
 "\n"
 "A forking HTTP/1.0 static-file server.\n"
 "\n"
@@ -104,6 +105,7 @@ options_usage(FILE *fp)
 "                           path whose last segment has no extension (SPAs)\n"
 "      --mime-types FILE    read extra extension -> type lines (/etc/mime.types)\n"
 "      --default-type TYPE  type for unknown extensions (application/octet-stream)\n"
+"  -v, --verbose            trace each connection's socket calls on stderr\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
@@ -259,6 +261,7 @@ apply_option(struct config *cfg, int ch, const char *arg)
 		break;
 	case 'L': cfg->access_log = arg; break;
 	case 'q': cfg->quiet = true; break;
+	case 'v': cfg->verbose = true; break;
 	case 'u': cfg->user = arg; break;
 	case 'd': cfg->daemon = true; break;
 	case OPT_CHROOT: cfg->chroot = true; break;
@@ -288,7 +291,7 @@ options_parse(struct config *cfg, int argc, char **argv)
 
 	config_defaults(cfg);
 	opterr = 1;
-	while ((ch = getopt_long(argc, argv, "p:l:r:c:t:L:qu:dihV", long_options,
+	while ((ch = getopt_long(argc, argv, "p:l:r:c:t:L:qu:dihVv", long_options,
 	    NULL)) != -1) {
 		if (ch == 'h') {
 			options_usage(stdout);
