@@ -520,4 +520,8 @@ void	log_access(const struct conn *c, const struct request *req,
 void	log_access_refused(const char *peer_name, int status);
 int	log_access_fd(void);
 
+/* pidfile.c: --pidfile, written before chroot and -u, removed while ours. */
+int	pidfile_write(const char *path, const char *chroot_dir);
+void	pidfile_remove(void);
+
 #endif /* SOCKWEBD_H */
