@@ -315,24 +315,32 @@ class Attack:
         hard_end = self.start + a.max_time
         ready_by = self.start + a.ready_within
         next_drip = self.start + a.interval
+        next_check = self.start
         while True:
             now = time.monotonic()
             while len(self.conns) + self.failed_connects < a.count and self.connecting < a.batch \
                     and now < hard_end:
                 self.open_one()
-            if self.ready_at is None and len(self.conns) + self.failed_connects >= a.count and (
-                    all(c.in_attack() for c in self.conns) or now >= ready_by):
-                self.mark_ready(now)
-            live = [c for c in self.conns if c.end is None]
-            if (not live and len(self.conns) + self.failed_connects >= a.count) or now >= hard_end:
+            all_opened = len(self.conns) + self.failed_connects >= a.count
+            # Every 10 ms at most: a scan of thousands of connections after
+            # each event would delay the reads it is meant to time.
+            if now >= next_check:
+                next_check = now + 0.01
+                if self.ready_at is None and all_opened and (
+                        now >= ready_by or all(c.in_attack() for c in self.conns)):
+                    self.mark_ready(now)
+                if all_opened and all(c.end is not None for c in self.conns):
+                    break
+            if now >= hard_end:
                 break
             if now >= next_drip:
-                for c in live:
-                    self.drip_one(c, now)
+                for c in self.conns:
+                    if c.end is None:
+                        self.drip_one(c, now)
                 next_drip += a.interval
                 if next_drip < now:
                     next_drip = now + a.interval
-            timeout = max(0.0, min(next_drip, hard_end) - now)
+            timeout = max(0.0, min(next_drip, hard_end, next_check) - now)
             if a.attack == "slowread":
                 timeout = min(timeout, 0.02)
             self.poll(timeout)
