@@ -6,6 +6,11 @@
  * of a second instead of a whole TCP time-out, and the first attempt that
  * connects wins. Without --local-port the kernel picks an ephemeral port,
  * which getsockname() then shows.
+ *
+ * It is a state machine that never blocks: the caller (xfer.c) polls the
+ * descriptors connect_pollfds() names, and calls connect_step() when they
+ * are ready or when connect_next_us() comes, so that any number of
+ * transfers connect at once in one event loop (-Z).
  */
 #include "config.h"
 
@@ -17,15 +22,6 @@
 #include <unistd.h>
 
 #include "sockget.h"
-
-struct connect_state {
-	const struct sockaddr_storage *order;
-	size_t	 n, next, pending;
-	int	*fds;		/* one per address, -1 when not in flight */
-	int	 lport_min, lport_max;
-	long long next_start_us;
-	struct connect_result *res;
-};
 
 /* Interleave the families, keeping each family's own order (RFC 8305 4). */
 int
@@ -163,66 +159,70 @@ connect_win(struct connect_state *cs, size_t i)
 	return 0;
 }
 
-/* Polls the attempts in flight; returns the index of a winner or -1. */
+/* Attempts whose poll() slot shows an outcome: a winner's index or -1. */
 static long
-connect_poll(struct connect_state *cs, int wait_ms)
+connect_check(struct connect_state *cs, const struct pollfd *pfd, size_t np)
 {
-	struct pollfd *pfd = calloc(cs->n, sizeof(*pfd));
-	size_t *idx = calloc(cs->n, sizeof(*idx)), np = 0;
-	long won = -1;
 	int err;
-	socklen_t elen = sizeof(err);
+	socklen_t elen;
 
-	if (pfd == NULL || idx == NULL)
-		goto out;
-	for (size_t i = 0; i < cs->n; i++)
-		if (cs->fds[i] >= 0) {
-			pfd[np].fd = cs->fds[i];
-			pfd[np].events = POLLOUT;
-			idx[np++] = i;
-		}
-	if (poll(pfd, np, wait_ms) < 0 && errno != EINTR)
-		log_warn("poll connecting sockets");
-	for (size_t k = 0; k < np && won < 0; k++) {
+	for (size_t k = 0; k < np; k++) {
+		size_t i;
+
 		if (pfd[k].revents == 0)
+			continue;
+		for (i = 0; i < cs->n && cs->fds[i] != pfd[k].fd; i++)
+			;
+		if (i == cs->n)
 			continue;
 		elen = sizeof(err);
 		if (getsockopt(pfd[k].fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
 			err = errno;
 		if (err == 0)
-			won = (long)idx[k];
-		else
-			connect_fail(cs, idx[k], "connect", err);
+			return (long)i;
+		connect_fail(cs, i, "connect", err);
 	}
-out:
-	free(pfd);
-	free(idx);
-	return won;
+	return -1;
 }
 
-static int
-connect_wait_ms(const struct connect_state *cs, long long now, long long deadline)
+/* The attempts in flight, for poll(): POLLOUT says connected or failed. */
+size_t
+connect_pollfds(const struct connect_state *cs, struct pollfd *pfd)
 {
-	long long w = 60000;
+	size_t np = 0;
 
-	if (cs->next < cs->n && cs->pending > 0)
-		w = (cs->next_start_us - now) / 1000;
-	if (deadline > 0 && (deadline - now + 999) / 1000 < w)
-		w = (deadline - now + 999) / 1000;
-	return w < 0 ? 0 : (int)w;
+	for (size_t i = 0; i < cs->n; i++)
+		if (cs->fds[i] >= 0) {
+			pfd[np].fd = cs->fds[i];
+			pfd[np].events = POLLOUT;
+			pfd[np++].revents = 0;
+		}
+	return np;
 }
 
-static int
-connect_loop(struct connect_state *cs, long long deadline_us)
+/* When the next attempt is due (0: none is waiting for the stagger). */
+long long
+connect_next_us(const struct connect_state *cs)
+{
+	return cs->next < cs->n && cs->pending > 0 ? cs->next_start_us : 0;
+}
+
+/*
+ * Advances the race after poll() (pfd: the slots connect_pollfds filled,
+ * with their revents) or a timer. Returns SG_OK with res->fd set, -1
+ * while in flight, or an exit code with res->error and res->what.
+ */
+int
+connect_step(struct connect_state *cs, const struct pollfd *pfd, size_t np)
 {
 	long long now;
-	long won;
+	long won = connect_check(cs, pfd, np);
 	int rc;
 
+	if (won >= 0)
+		return connect_win(cs, (size_t)won) == 0 ? SG_OK : SG_COULDNT_CONNECT;
 	for (;;) {
 		now = io_now_us();
-		if (deadline_us > 0 && now >= deadline_us)
-			return SG_OPERATION_TIMEDOUT;
 		/* Next address when the stagger passed or nothing is in flight. */
 		if (cs->next < cs->n && (cs->pending == 0 || now >= cs->next_start_us)) {
 			size_t i = cs->next++;
@@ -235,46 +235,53 @@ connect_loop(struct connect_state *cs, long long deadline_us)
 				return SG_INTERFACE_FAILED;
 			continue;
 		}
-		if (cs->pending == 0)
-			return SG_COULDNT_CONNECT;
-		won = connect_poll(cs, connect_wait_ms(cs, now, deadline_us));
-		if (won >= 0)
-			return connect_win(cs, (size_t)won) == 0 ? SG_OK : SG_COULDNT_CONNECT;
+		if (cs->pending == 0)	/* the kernel's SYN time-out is curl's 28 */
+			return cs->res->error == ETIMEDOUT ? SG_OPERATION_TIMEDOUT :
+			    SG_COULDNT_CONNECT;
+		return -1;
 	}
 }
 
 /*
- * Connects to one of addrs at port before deadline_us (0: none). Returns
- * SG_OK with res->fd set, or an exit code with res->error and res->what.
+ * Prepares the race to addrs at port; connect_step() starts it. Returns
+ * 0, or SG_OUT_OF_MEMORY.
  */
 int
-connect_happy(const struct sockaddr_storage *addrs, size_t n, int port,
-    int lport_min, int lport_max, long long deadline_us,
-    struct connect_result *res)
+connect_begin(struct connect_state *cs, const struct sockaddr_storage *addrs,
+    size_t n, int port, int lport_min, int lport_max, struct connect_result *res)
 {
-	struct connect_state cs = { .n = n, .lport_min = lport_min,
-	    .lport_max = lport_max, .res = res };
-	struct sockaddr_storage *order = calloc(n ? n : 1, sizeof(*order));
-	int rc = SG_OUT_OF_MEMORY;
-
+	memset(cs, 0, sizeof(*cs));
 	memset(res, 0, sizeof(*res));
 	res->fd = -1;
 	res->error = ECONNREFUSED;
-	cs.fds = malloc((n ? n : 1) * sizeof(*cs.fds));
-	if (order == NULL || cs.fds == NULL)
-		goto out;
-	connect_order(addrs, n, order);
-	for (size_t i = 0; i < n; i++) {
-		connect_set_port(&order[i], port);
-		cs.fds[i] = -1;
+	cs->n = n;
+	cs->lport_min = lport_min;
+	cs->lport_max = lport_max;
+	cs->res = res;
+	cs->order = calloc(n ? n : 1, sizeof(*cs->order));
+	cs->fds = malloc((n ? n : 1) * sizeof(*cs->fds));
+	if (cs->order == NULL || cs->fds == NULL) {
+		connect_end(cs);
+		return SG_OUT_OF_MEMORY;
 	}
-	cs.order = order;
-	rc = connect_loop(&cs, deadline_us);
-	for (size_t i = 0; i < n; i++)
-		if (cs.fds[i] >= 0)
-			close(cs.fds[i]);	/* losers of the race */
-out:
-	free(order);
-	free(cs.fds);
-	return rc;
+	connect_order(addrs, n, cs->order);
+	for (size_t i = 0; i < n; i++) {
+		connect_set_port(&cs->order[i], port);
+		cs->fds[i] = -1;
+	}
+	return 0;
+}
+
+/* Closes the losers of the race (and everything, if nobody won). */
+void
+connect_end(struct connect_state *cs)
+{
+	for (size_t i = 0; cs->fds != NULL && i < cs->n; i++)
+		if (cs->fds[i] >= 0)
+			close(cs->fds[i]);
+	free(cs->order);
+	free(cs->fds);
+	cs->order = NULL;
+	cs->fds = NULL;
+	cs->n = 0;
 }

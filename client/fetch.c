@@ -14,6 +14,9 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <poll.h>
+#include <unistd.h>
+#include <sys/socket.h>
 
 #include "sockget.h"
 
@@ -27,9 +30,21 @@ struct fetch_ctx {
 	struct buf	 head;		/* header lines, re-assembled */
 	struct buf	 reason, field, value;
 	bool		 in_value, headers_done, complete, write_failed;
+	bool		 interim;	/* the head just read was a 1xx */
 	long long	 declared;	/* Content-Length, -1 if none */
 	long long	 range_start;	/* from Content-Range, -1 if none */
 	int		 result;	/* exit code decided by a callback */
+};
+
+/* One exchange: the request to send, the parser for the response. */
+struct fetch {
+	struct fetch_request rq;
+	struct fetch_ctx ctx;
+	struct buf	 req;
+	size_t		 sent;
+	long long	 received;
+	char		*chunk;
+	int		 rc;
 };
 
 bool
@@ -51,6 +66,25 @@ fetch_strdup_value(const struct buf *v)
 	return strndup(v->data != NULL ? v->data : "", v->len);
 }
 
+/*
+ * Location without surrounding blanks; an empty one is no Location at
+ * all (curl ignores it rather than follow it to the same URL).
+ */
+static char *
+fetch_location(const struct buf *v)
+{
+	const char *s = v->data != NULL ? v->data : "";
+	size_t n = v->len;
+
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return n > 0 ? strndup(s, n) : NULL;
+}
+
 /* A complete "Name: value" pair: keep what the client acts on. */
 static void
 fetch_header_done(struct fetch_ctx *c)
@@ -62,7 +96,7 @@ fetch_header_done(struct fetch_ctx *c)
 	    c->value.data != NULL ? c->value.data : "");
 	if (n == 8 && strncasecmp(name, "Location", 8) == 0) {
 		free(c->st->location);
-		c->st->location = fetch_strdup_value(&c->value);
+		c->st->location = fetch_location(&c->value);
 	} else if (n == 12 && strncasecmp(name, "Content-Type", 12) == 0) {
 		free(c->st->content_type);
 		c->st->content_type = fetch_strdup_value(&c->value);
@@ -118,12 +152,13 @@ fetch_body_policy(struct fetch_ctx *c, int status)
 		    "The requested URL returned error: %d", status);
 		return 1;
 	}
-	if (rq->head)
-		return 1;
+	if (rq->head || status == 204 || status == 304)
+		return 1;	/* never a body (RFC 9110 6.4.1), whatever the length says */
 	if (rq->follow_now && fetch_is_redirect(status) && c->st->location != NULL)
 		return 1;
-	if (rq->range_from > 0 && status == 416) {
-		output_trace("the entire document is already downloaded");
+	if (rq->range_from > 0 && (status == 416 || (status == 200 &&
+	    c->range_start < 0 && c->declared == rq->range_from))) {
+		output_trace("The entire document is already downloaded");
 		return 1;
 	}
 	if (rq->range_from > 0 && (status != 206 || c->range_start != rq->range_from)) {
@@ -135,11 +170,44 @@ fetch_body_policy(struct fetch_ctx *c, int status)
 	return 0;
 }
 
+/* The head as it came, for -i, -I and -v, and its size for -w. */
+static int
+fetch_emit_head(struct fetch_ctx *c, http_parser *p)
+{
+	struct buf block;
+	int rc = 0;
+
+	buf_init(&block);
+	buf_printf(&block, "HTTP/%u.%u %u %.*s\r\n", p->http_major, p->http_minor,
+	    p->status_code, (int)c->reason.len, c->reason.data ? c->reason.data : "");
+	buf_append(&block, c->head.data, c->head.len);
+	buf_puts(&block, "\r\n");
+	c->st->size_header += (long long)block.len;
+	output_trace_lines('<', block.data, block.len);
+	/* -f with -i or -I shows the head of an error too, as curl does */
+	if ((c->rq->opt->include || c->rq->head) &&
+	    output_write(c->out, block.data, block.len) < 0)
+		rc = -1;
+	buf_free(&block);
+	buf_reset(&c->head);
+	buf_reset(&c->reason);
+	return rc;
+}
+
+/*
+ * 1xx (100 Continue, 102, 103 Early Hints) is an interim response
+ * (RFC 9110 section 15.2): shown like curl, then the final one is read.
+ */
+static bool
+fetch_is_interim(int status)
+{
+	return status >= 100 && status < 200 && status != 101;
+}
+
 static int
 fetch_on_headers_complete(http_parser *p)
 {
 	struct fetch_ctx *c = fetch_ctx(p);
-	struct buf block;
 	int skip;
 
 	if (c->in_value)
@@ -150,23 +218,24 @@ fetch_on_headers_complete(http_parser *p)
 	 */
 	if (p->status_code < 100)
 		return -1;
+	if (fetch_is_interim(p->status_code)) {
+		c->interim = true;
+		free(c->st->location);
+		c->st->location = NULL;
+		if (fetch_emit_head(c, p) < 0) {
+			c->write_failed = true;
+			return -1;
+		}
+		return 1;
+	}
 	c->headers_done = true;
 	c->st->http_code = p->status_code;
 	c->declared = p->flags & F_CONTENTLENGTH ? (long long)p->content_length : -1;
-	buf_init(&block);
-	buf_printf(&block, "HTTP/%u.%u %u %.*s\r\n", p->http_major, p->http_minor,
-	    p->status_code, (int)c->reason.len, c->reason.data ? c->reason.data : "");
-	buf_append(&block, c->head.data, c->head.len);
-	buf_puts(&block, "\r\n");
-	c->st->size_header = (long long)block.len;
-	output_trace_lines('<', block.data, block.len);
-	skip = fetch_body_policy(c, p->status_code);
-	if (c->result == 0 && (c->rq->opt->include || c->rq->head) &&
-	    output_write(c->out, block.data, block.len) < 0)
+	if (fetch_emit_head(c, p) < 0) {
 		c->write_failed = true;
-	buf_free(&block);
-	if (c->write_failed)
 		return -1;
+	}
+	skip = fetch_body_policy(c, p->status_code);
 	c->out->expected = skip ? 0 : c->declared;
 	return skip;
 }
@@ -193,7 +262,10 @@ fetch_on_body(http_parser *p, const char *at, size_t len)
 static int
 fetch_on_complete(http_parser *p)
 {
-	fetch_ctx(p)->complete = true;
+	struct fetch_ctx *c = fetch_ctx(p);
+
+	if (!c->interim)
+		c->complete = true;
 	http_parser_pause(p, 1);
 	return 0;
 }
@@ -206,95 +278,6 @@ static const http_parser_settings fetch_settings = {
 	.on_body = fetch_on_body,
 	.on_message_complete = fetch_on_complete,
 };
-
-/* Is header "Name: ..." among the -H ones? Then it replaces ours. */
-static bool
-fetch_user_has(const struct options *o, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (size_t i = 0; i < o->nheaders; i++)
-		if (strncasecmp(o->headers[i], name, n) == 0 &&
-		    (o->headers[i][n] == ':' || o->headers[i][n] == ';'))
-			return true;
-	return false;
-}
-
-/* -H as curl reads it: "Name:" removes, "Name;" sends an empty value. */
-static void
-fetch_user_headers(struct buf *b, const struct options *o)
-{
-	for (size_t i = 0; i < o->nheaders; i++) {
-		const char *h = o->headers[i], *colon = strchr(h, ':');
-		size_t len = strlen(h);
-
-		if (colon != NULL && colon[1 + strspn(colon + 1, " \t")] == '\0')
-			continue;
-		if (colon == NULL && len > 0 && h[len - 1] == ';')
-			buf_printf(b, "%.*s:\r\n", (int)len - 1, h);
-		else if (colon != NULL)
-			buf_printf(b, "%s\r\n", h);
-	}
-}
-
-static int
-fetch_build_request(struct buf *b, const struct fetch_request *rq)
-{
-	const struct options *o = rq->opt;
-	char *host = url_host_header(rq->url);
-
-	if (host == NULL)
-		return -1;
-	buf_printf(b, "%s %s HTTP/1.0\r\n", rq->head ? "HEAD" : "GET", rq->url->path);
-	if (!fetch_user_has(o, "Host"))
-		buf_printf(b, "Host: %s\r\n", host);
-	if (!fetch_user_has(o, "User-Agent"))
-		buf_printf(b, "User-Agent: %s\r\n",
-		    o->user_agent ? o->user_agent : "sockget/" SOCKWEB_VERSION);
-	if (!fetch_user_has(o, "Accept"))
-		buf_puts(b, "Accept: */*\r\n");
-	if (o->referer != NULL && !fetch_user_has(o, "Referer"))
-		buf_printf(b, "Referer: %s\r\n", o->referer);
-	if (rq->range_from > 0)
-		buf_printf(b, "Range: bytes=%lld-\r\n", rq->range_from);
-	fetch_user_headers(b, o);
-	buf_puts(b, "\r\n");
-	free(host);
-	return b->failed ? -1 : 0;
-}
-
-static int
-fetch_timeout_ms(const struct fetch_request *rq)
-{
-	long long left;
-
-	if (rq->deadline_us == 0)
-		return -1;
-	left = (rq->deadline_us - io_now_us()) / 1000;
-	return left > 0 ? (int)(left > 1000000000 ? 1000000000 : left) : 0;
-}
-
-static int
-fetch_send(int fd, const struct fetch_request *rq, struct fetch_stats *st)
-{
-	struct buf req;
-	int rc = SG_OK;
-
-	buf_init(&req);
-	if (fetch_build_request(&req, rq) < 0) {
-		buf_free(&req);
-		return SG_OUT_OF_MEMORY;
-	}
-	output_trace_lines('>', req.data, req.len);
-	if (io_write_all(fd, req.data, req.len, fetch_timeout_ms(rq)) < 0) {
-		rc = errno == ETIMEDOUT ? SG_OPERATION_TIMEDOUT : SG_SEND_ERROR;
-		output_error(rc, "Failed sending HTTP request: send: %s",
-		    strerror(errno));
-	}
-	st->size_request = (long long)req.len;
-	buf_free(&req);
-	return rc;
-}
 
 /* The stream ended: was the message whole? */
 static int
@@ -317,6 +300,17 @@ fetch_at_eof(struct fetch_ctx *c, long long total)
 	return SG_PARTIAL_FILE;
 }
 
+/* The end of the exchange: the summary line, the bar's last draw. */
+static int
+fetch_done(struct fetch *f, int rc)
+{
+	output_trace("%lld bytes received, %lld of them body", f->received,
+	    f->ctx.st->size_download);
+	output_progress(f->ctx.out, true);
+	f->rc = rc;
+	return rc;
+}
+
 static int
 fetch_read_error(struct fetch_ctx *c)
 {
@@ -332,11 +326,31 @@ fetch_read_error(struct fetch_ctx *c)
 	return SG_RECV_ERROR;
 }
 
+/*
+ * The parser stopped after an interim response: a new parser reads the
+ * rest, as a new message (its "Connection" must not end the stream).
+ */
+static void
+fetch_after_interim(struct fetch_ctx *c)
+{
+	c->interim = false;
+	http_parser_init(&c->parser, HTTP_RESPONSE);
+	c->parser.data = c;
+}
+
 /* Feeds what arrived to the parser; returns an exit code or -1 to go on. */
 static int
 fetch_feed(struct fetch_ctx *c, const char *data, size_t n)
 {
-	http_parser_execute(&c->parser, &fetch_settings, data, n);
+	size_t used = http_parser_execute(&c->parser, &fetch_settings, data, n);
+
+	while (c->interim && HTTP_PARSER_ERRNO(&c->parser) == HPE_PAUSED) {
+		fetch_after_interim(c);
+		data += used;
+		n -= used;
+		/* length 0 would tell http-parser the stream ended */
+		used = n > 0 ? http_parser_execute(&c->parser, &fetch_settings, data, n) : 0;
+	}
 	if (c->write_failed)
 		return SG_WRITE_ERROR;
 	if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK &&
@@ -354,64 +368,155 @@ fetch_feed(struct fetch_ctx *c, const char *data, size_t n)
 	return -1;
 }
 
-static int
-fetch_receive(int fd, struct fetch_ctx *c)
+/*
+ * One read of what the socket has (it is non-blocking), fed to the
+ * parser. Returns -1 to go on (nothing more yet), or the exit code.
+ */
+int
+fetch_recv_some(struct fetch *f, int fd)
 {
-	char *chunk = malloc(FETCH_READ_SIZE);
-	long long total = 0;
+	struct fetch_ctx *c = &f->ctx;
 	ssize_t n;
-	int rc = -1;
 
-	if (chunk == NULL)
-		return SG_OUT_OF_MEMORY;
-	while (rc < 0) {
-		n = io_read_some(fd, chunk, FETCH_READ_SIZE, fetch_timeout_ms(c->rq));
-		if (n < 0) {
-			rc = fetch_read_error(c);
-		} else if (n == 0) {
-			rc = fetch_at_eof(c, total);
-		} else {
-			if (total == 0)
-				c->st->t_starttransfer_us = io_now_us();
-			total += n;
-			rc = fetch_feed(c, chunk, (size_t)n);
-		}
+	for (;;) {
+		n = read(fd, f->chunk, FETCH_READ_SIZE);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return -1;
+		break;
 	}
-	free(chunk);
-	output_trace("%lld bytes received, %lld of them body", total,
-	    c->st->size_download);
-	return rc;
+	if (n < 0)
+		return fetch_done(f, fetch_read_error(c));
+	if (n == 0)
+		return fetch_done(f, fetch_at_eof(c, f->received));
+	if (f->received == 0)
+		c->st->t_starttransfer_us = io_now_us();
+	f->received += n;
+	n = fetch_feed(c, f->chunk, (size_t)n);
+	return n < 0 ? -1 : fetch_done(f, (int)n);
+}
+
+/* Sends what the socket takes of the request. -1: more to send; 0; code. */
+int
+fetch_send_some(struct fetch *f, int fd)
+{
+	ssize_t n;
+
+	while (f->sent < f->req.len) {
+		n = send(fd, f->req.data + f->sent, f->req.len - f->sent, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return -1;
+		if (n < 0) {
+			output_error(SG_SEND_ERROR, "Failed sending HTTP request: send: %s",
+			    strerror(errno));
+			return fetch_done(f, SG_SEND_ERROR);
+		}
+		f->sent += (size_t)n;
+	}
+	return SG_OK;
+}
+
+/* -m ran out while sending or receiving: curl's message, exit 28. */
+int
+fetch_timed_out(struct fetch *f)
+{
+	errno = ETIMEDOUT;
+	if (f->sent < f->req.len) {
+		output_error(SG_OPERATION_TIMEDOUT, "Failed sending HTTP request: send: %s",
+		    strerror(errno));
+		return fetch_done(f, SG_OPERATION_TIMEDOUT);
+	}
+	return fetch_done(f, fetch_read_error(&f->ctx));
 }
 
 /*
- * Sends the request of rq on fd and reads the whole response into out.
- * Fills st; returns an exit code (SG_OK for any complete HTTP response).
+ * The exchange of rq with out as the body's destination and st for the
+ * numbers; NULL when out of memory. The request is composed at once.
+ */
+struct fetch *
+fetch_new(const struct fetch_request *rq, struct output *out, struct fetch_stats *st)
+{
+	struct fetch *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || (f->chunk = malloc(FETCH_READ_SIZE)) == NULL) {
+		free(f);
+		return NULL;
+	}
+	f->rq = *rq;
+	f->ctx.rq = &f->rq;
+	f->ctx.out = out;
+	f->ctx.st = st;
+	f->ctx.declared = f->ctx.range_start = -1;
+	buf_init(&f->ctx.head);
+	buf_init(&f->ctx.reason);
+	buf_init(&f->ctx.field);
+	buf_init(&f->ctx.value);
+	http_parser_init(&f->ctx.parser, HTTP_RESPONSE);
+	f->ctx.parser.data = &f->ctx;
+	buf_init(&f->req);
+	if (compose_request(&f->req, &f->rq) < 0) {
+		fetch_free(f);
+		return NULL;
+	}
+	st->size_request = (long long)f->req.len;
+	output_trace_lines('>', f->req.data, f->req.len);
+	return f;
+}
+
+void
+fetch_free(struct fetch *f)
+{
+	if (f == NULL)
+		return;
+	buf_free(&f->ctx.head);
+	buf_free(&f->ctx.reason);
+	buf_free(&f->ctx.field);
+	buf_free(&f->ctx.value);
+	buf_free(&f->req);
+	free(f->chunk);
+	free(f);
+}
+
+static int
+fetch_timeout_ms(const struct fetch_request *rq)
+{
+	long long left;
+
+	if (rq->deadline_us == 0)
+		return -1;
+	left = (rq->deadline_us - io_now_us()) / 1000;
+	return left > 0 ? (int)(left > 1000000000 ? 1000000000 : left) : 0;
+}
+
+/*
+ * Sends the request of rq on fd and reads the whole response into out,
+ * waiting in poll() (for tests and fuzzers; sockget itself runs fetches
+ * in xfer.c's event loop). Returns an exit code (SG_OK for any complete
+ * HTTP response).
  */
 int
 fetch_one(int fd, const struct fetch_request *rq, struct output *out,
     struct fetch_stats *st)
 {
-	struct fetch_ctx c;
-	int rc;
+	struct fetch *f = fetch_new(rq, out, st);
+	int rc = -1, w;
 
-	memset(&c, 0, sizeof(c));
-	c.rq = rq;
-	c.out = out;
-	c.st = st;
-	c.declared = c.range_start = -1;
-	buf_init(&c.head);
-	buf_init(&c.reason);
-	buf_init(&c.field);
-	buf_init(&c.value);
-	http_parser_init(&c.parser, HTTP_RESPONSE);
-	c.parser.data = &c;
-	rc = fetch_send(fd, rq, st);
-	if (rc == SG_OK)
-		rc = fetch_receive(fd, &c);
-	output_progress(out, true);
-	buf_free(&c.head);
-	buf_free(&c.reason);
-	buf_free(&c.field);
-	buf_free(&c.value);
+	if (f == NULL)
+		return SG_OUT_OF_MEMORY;
+	while (rc < 0) {
+		bool sending = f->sent < f->req.len;
+
+		w = io_wait(fd, sending ? POLLOUT : POLLIN, fetch_timeout_ms(rq));
+		if (w == 0)
+			rc = fetch_timed_out(f);
+		else if (sending && (w = fetch_send_some(f, fd)) > 0)
+			rc = w;
+		else if (!sending)
+			rc = fetch_recv_some(f, fd);
+	}
+	fetch_free(f);
 	return rc;
 }

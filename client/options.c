@@ -20,10 +20,11 @@
 /* Long-only options get codes above the char range. */
 enum {
 	OPT_MAX_REDIRS = 256, OPT_CONNECT_TIMEOUT, OPT_DNS_SERVERS,
-	OPT_RESOLVE, OPT_LOCAL_PORT,
+	OPT_RESOLVE, OPT_LOCAL_PORT, OPT_HTTP10, OPT_HTTP11, OPT_LOCATION_TRUSTED,
+	OPT_PARALLEL_MAX,
 };
 
-static const char short_opts[] = ":o:OiILfsSv46H:A:e:m:C:w:hV";
+static const char short_opts[] = ":o:OiILfsSv46H:A:e:m:C:w:u:ZhV";
 static const struct option long_opts[] = {
 	{ "output",		required_argument, NULL, 'o' },
 	{ "remote-name",	no_argument,	   NULL, 'O' },
@@ -49,6 +50,12 @@ static const struct option long_opts[] = {
 	{ "dns-servers",	required_argument, NULL, OPT_DNS_SERVERS },
 	{ "resolve",		required_argument, NULL, OPT_RESOLVE },
 	{ "local-port",		required_argument, NULL, OPT_LOCAL_PORT },
+	{ "user",		required_argument, NULL, 'u' },
+	{ "location-trusted",	no_argument,	   NULL, OPT_LOCATION_TRUSTED },
+	{ "http1.0",		no_argument,	   NULL, OPT_HTTP10 },
+	{ "http1.1",		no_argument,	   NULL, OPT_HTTP11 },
+	{ "parallel",		no_argument,	   NULL, 'Z' },
+	{ "parallel-max",	required_argument, NULL, OPT_PARALLEL_MAX },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -58,7 +65,8 @@ options_usage(FILE *f)
 	fprintf(f,
 "Usage: sockget [options] URL...\n"
 "An HTTP/1.0 client: c-ares resolves every host at once, then each URL\n"
-"is fetched in turn over TCP from an ephemeral port.\n"
+"is fetched in turn (all at once with -Z) over TCP, each from its own\n"
+"ephemeral port.\n"
 "\n"
 " -o, --output FILE        write the body to FILE instead of stdout\n"
 " -O, --remote-name        write the body to a file named like the URL's\n"
@@ -66,6 +74,12 @@ options_usage(FILE *f)
 " -I, --head               send HEAD and show the headers only\n"
 " -L, --location           follow redirects (301 302 303 307 308)\n"
 "     --max-redirs N       at most N redirects (default 50, -1 no limit)\n"
+"     --location-trusted   -L sends -u, Authorization and Cookie to other hosts\n"
+" -u, --user USER:PASS     Basic authentication (also from http://user:pass@...)\n"
+"     --http1.1            send HTTP/1.1 (Connection: close) instead of HTTP/1.0\n"
+"     --http1.0            send HTTP/1.0 (the default)\n"
+" -Z, --parallel           all URLs at once, in one event loop\n"
+"     --parallel-max N     at most N transfers at once with -Z (default 50)\n"
 " -f, --fail               exit 22 without output on HTTP status >= 400\n"
 " -s, --silent             no progress bar, no error messages\n"
 " -S, --show-error         error messages even with -s\n"
@@ -219,6 +233,17 @@ options_one(struct options *o, int c, const char *arg)
 	case 'i': o->include = true; return 0;
 	case 'I': o->head = true; return 0;
 	case 'L': o->follow = true; return 0;
+	case 'u': o->userpwd = arg; return 0;
+	case 'Z': o->parallel = true; return 0;
+	case OPT_PARALLEL_MAX:
+		if (number_parse(arg, 1, 300, &v) < 0)
+			return options_bad("option --parallel-max: expected 1 to 300, not '%s'", arg);
+		o->parallel_max = v;
+		return 0;
+	case OPT_LOCATION_TRUSTED: o->location_trusted = o->follow = true; return 0;
+	case OPT_HTTP10: o->http11 = false; return 0;
+	case OPT_HTTP11: o->http11 = true; return 0;
+
 	case 'f': o->fail = true; return 0;
 	case 's': o->silent = true; return 0;
 	case 'S': o->show_error = true; return 0;
@@ -263,6 +288,8 @@ options_pair(struct options *o, int argc, char **argv)
 	o->ntargets = (size_t)(argc - optind);
 	if (o->ntargets == 0)
 		return options_bad("%s", "no URL specified");
+	if (o->noutputs > o->ntargets)
+		log_warnx("Warning: Got more output options than URLs");
 	o->targets = calloc(o->ntargets, sizeof(*o->targets));
 	if (o->targets == NULL)
 		return SG_OUT_OF_MEMORY;
@@ -297,6 +324,7 @@ options_parse(struct options *o, int argc, char **argv)
 	o->family = AF_UNSPEC;
 	o->max_redirs = 50;
 	o->resume_from = -1;
+	o->parallel_max = 50;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		if (c == 'h' || c == 'V') {

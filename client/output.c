@@ -239,3 +239,31 @@ output_progress(struct output *o, bool final)
 	if (final && write(STDERR_FILENO, "\n", 1) < 0)
 		o->progress = false;
 }
+
+/* -Z draws one line for all transfers, on a terminal only. */
+bool
+output_want_summary(bool silent)
+{
+	return !silent && isatty(STDERR_FILENO);
+}
+
+/* "Xfers 3/10 done, 5 live  12.3M  4.5M/s", like curl -Z's meter. */
+void
+output_summary(struct output_summary *s, bool final)
+{
+	long long now = io_now_us();
+	double secs = (double)(now - s->started_us) / 1e6;
+	char line[128], got[16], rate[16];
+	int n;
+
+	if (!final && now - s->drawn_us < OUTPUT_REDRAW_US)
+		return;
+	s->drawn_us = now;
+	output_human(s->received, got, sizeof(got));
+	output_human(secs > 0 ? (long long)((double)s->received / secs) : 0, rate,
+	    sizeof(rate));
+	n = snprintf(line, sizeof(line), "\rXfers %zu/%zu done, %zu live %7s %7s/s%s",
+	    s->done, s->total, s->live, got, rate, final ? "\n" : "");
+	if (n > 0 && write(STDERR_FILENO, line, strlen(line)) < 0)
+		s->draw = false;
+}

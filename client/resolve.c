@@ -5,7 +5,12 @@
  * names cost about as long as the slowest one rather than the sum. The
  * shape follows c-ares' own ahost.c: init, options, ares_getaddrinfo,
  * then poll + ares_timeout + ares_process_fd until every callback ran.
- * Lookups are "fb": /etc/hosts first (localhost), then DNS.
+ * Lookups are "fb": /etc/hosts first, then DNS. "localhost" and
+ * "*.localhost" are loopback without asking anyone (RFC 6761 section 6.3).
+ * A DNS server that never answers costs at most RESOLVE_LIMIT_MS: c-ares
+ * is told RESOLVE_TIMEOUT_MS and RESOLVE_TRIES (it doubles the time-out on
+ * each round), and a lookup still open at the limit fails (exit 6), as
+ * the system resolver gives up after its "timeout:5 attempts:2".
  */
 #include "config.h"
 
@@ -55,7 +60,10 @@ resolve_init(struct resolver *r, int family, const char *servers)
 	}
 	memset(&opts, 0, sizeof(opts));
 	opts.lookups = resolve_lookups;
-	if ((rc = ares_init_options(&ch, &opts, ARES_OPT_LOOKUPS)) != ARES_SUCCESS) {
+	opts.timeout = RESOLVE_TIMEOUT_MS;
+	opts.tries = RESOLVE_TRIES;
+	if ((rc = ares_init_options(&ch, &opts,
+	    ARES_OPT_LOOKUPS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES)) != ARES_SUCCESS) {
 		log_warnx("ares_init_options: %s", ares_strerror(rc));
 		ares_library_cleanup();
 		return SG_COULDNT_RESOLVE_HOST;
@@ -67,6 +75,8 @@ resolve_init(struct resolver *r, int family, const char *servers)
 		return SG_USAGE;
 	}
 	resolve_trace_servers(ch);
+	output_trace("resolver: time-out %d ms, %d tries, at most %d ms a name",
+	    RESOLVE_TIMEOUT_MS, RESOLVE_TRIES, RESOLVE_LIMIT_MS);
 	return 0;
 }
 
@@ -89,7 +99,7 @@ resolve_literal(const char *host, struct sockaddr_storage *ss)
 	return 0;
 }
 
-static int
+int
 resolve_push_addr(struct sockaddr_storage **list, size_t *n,
     const struct sockaddr *sa, size_t len)
 {
@@ -102,59 +112,6 @@ resolve_push_addr(struct sockaddr_storage **list, size_t *n,
 	(*n)++;
 	*list = l;
 	return 0;
-}
-
-/* Adds one address of a --resolve list; brackets around IPv6 allowed. */
-static int
-resolve_pin_addr(struct resolve_pin *p, const char *a, size_t len)
-{
-	char tmp[INET6_ADDRSTRLEN + 2];
-	struct sockaddr_storage ss;
-
-	if (len > 1 && a[0] == '[' && a[len - 1] == ']') {
-		a++;
-		len -= 2;
-	}
-	if (len == 0 || len >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, a, len);
-	tmp[len] = '\0';
-	if (resolve_literal(tmp, &ss) == 0)
-		return -1;
-	return resolve_push_addr(&p->addrs, &p->naddrs, (struct sockaddr *)&ss,
-	    sizeof(ss));
-}
-
-/* --resolve HOST:PORT:ADDR[,ADDR...]: returns 0 or -1 (bad syntax). */
-int
-resolve_add_pin(struct resolver *r, const char *spec)
-{
-	const char *c1 = strchr(spec, ':'), *c2, *a;
-	struct resolve_pin p = { 0 }, *pins;
-	size_t len;
-
-	if (c1 == NULL || c1 == spec || (c2 = strchr(c1 + 1, ':')) == NULL)
-		return -1;
-	p.port = atoi(c1 + 1);
-	if (p.port <= 0 || p.port > 65535)
-		return -1;
-	for (a = c2 + 1; *a != '\0'; a += len + (a[len] == ',')) {
-		len = strcspn(a, ",");
-		if (resolve_pin_addr(&p, a, len) < 0)
-			goto fail;
-	}
-	if (p.naddrs == 0 || (p.host = strndup(spec, c1 - spec)) == NULL)
-		goto fail;
-	pins = realloc(r->pins, (r->npins + 1) * sizeof(*pins));
-	if (pins == NULL)
-		goto fail;
-	pins[r->npins++] = p;
-	r->pins = pins;
-	return 0;
-fail:
-	free(p.addrs);
-	free(p.host);
-	return -1;
 }
 
 static void
@@ -181,7 +138,14 @@ resolve_callback(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
 	struct resolve_host *h = arg;
 	struct ares_addrinfo_node *n;
 
-	(void)timeouts;
+	if (h->done) {		/* given up at RESOLVE_LIMIT_MS already */
+		if (ai != NULL)
+			ares_freeaddrinfo(ai);
+		return;
+	}
+	if (timeouts > 0)
+		output_trace("resolving %s: %d time-out(s) before this answer", h->name,
+		    timeouts);
 	h->done = true;
 	h->done_us = io_now_us();
 	h->status = status;
@@ -234,6 +198,34 @@ resolve_set_literal(struct resolver *r, struct resolve_host *h,
 		h->status = ARES_SUCCESS;
 }
 
+/* RFC 6761 6.3: "localhost." and names below it are loopback, in any case. */
+static bool
+resolve_is_localhost(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	return (n == 9 && strncasecmp(name, "localhost", 9) == 0) ||
+	    (n > 10 && strncasecmp(name + n - 10, ".localhost", 10) == 0);
+}
+
+/* ::1 then 127.0.0.1, as curl; -4 / -6 keep one of them. */
+static void
+resolve_set_localhost(struct resolver *r, struct resolve_host *h)
+{
+	struct sockaddr_storage ss;
+
+	resolve_literal("::1", &ss);
+	resolve_set_literal(r, h, &ss);
+	resolve_literal("127.0.0.1", &ss);
+	if ((r->family == AF_UNSPEC || r->family == AF_INET) &&
+	    resolve_push_addr(&h->addrs, &h->naddrs, (const struct sockaddr *)&ss,
+	    sizeof(ss)) == 0)
+		h->status = ARES_SUCCESS;
+	output_trace("%s is loopback (RFC 6761), not asked of DNS", h->name);
+}
+
 /* Starts the lookup of name unless it is pinned, known or in flight. */
 void
 resolve_start(struct resolver *r, const char *name, int port)
@@ -242,9 +234,8 @@ resolve_start(struct resolver *r, const char *name, int port)
 	struct sockaddr_storage ss;
 	struct resolve_host *h;
 
-	for (size_t i = 0; i < r->npins; i++)
-		if (r->pins[i].port == port && strcasecmp(r->pins[i].host, name) == 0)
-			return;
+	if (pin_find(r, name, port) != NULL)
+		return;
 	for (size_t i = 0; i < r->nhosts; i++)
 		if (strcasecmp(r->hosts[i]->name, name) == 0)
 			return;
@@ -254,21 +245,16 @@ resolve_start(struct resolver *r, const char *name, int port)
 		resolve_set_literal(r, h, &ss);
 		return;
 	}
+	if (resolve_is_localhost(name)) {
+		resolve_set_localhost(r, h);
+		return;
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = r->family;
 	hints.ai_socktype = SOCK_STREAM;
 	output_trace("resolving %s (%s) with c-ares", name,
 	    r->family == AF_INET ? "A" : r->family == AF_INET6 ? "AAAA" : "A and AAAA");
 	ares_getaddrinfo(r->channel, name, NULL, &hints, resolve_callback, h);
-}
-
-static bool
-resolve_all_done(const struct resolver *r)
-{
-	for (size_t i = 0; i < r->nhosts; i++)
-		if (!r->hosts[i]->done)
-			return false;
-	return true;
 }
 
 /*
@@ -287,14 +273,14 @@ resolve_events(unsigned int bits, int i)
 	return ev;
 }
 
-/* One round: poll the channel's sockets, let c-ares read or time out. */
-static int
-resolve_poll_once(ares_channel ch, int wait_ms)
+/* The channel's sockets for poll(); returns how many (<= RESOLVE_MAXFDS). */
+int
+resolve_pollfds(struct resolver *r, struct pollfd *pfd)
 {
 	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-	struct pollfd pfd[ARES_GETSOCK_MAXNUM];
-	unsigned int bits = (unsigned int)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
-	int n = 0, rc;
+	unsigned int bits = (unsigned int)ares_getsock(r->channel, socks,
+	    ARES_GETSOCK_MAXNUM);
+	int n = 0;
 
 	for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
 		if (resolve_events(bits, i) == 0)
@@ -303,47 +289,126 @@ resolve_poll_once(ares_channel ch, int wait_ms)
 		pfd[n].events = resolve_events(bits, i);
 		pfd[n++].revents = 0;
 	}
-	rc = poll(pfd, (nfds_t)n, wait_ms);
-	if (rc < 0 && errno != EINTR) {
-		log_warn("poll resolver sockets");
-		return -1;
+	return n;
+}
+
+/* Milliseconds until c-ares wants to retry or give up, at most cap_ms. */
+int
+resolve_timeout_ms(struct resolver *r, int cap_ms)
+{
+	struct timeval tv, *tvp = ares_timeout(r->channel, NULL, &tv);
+	long long ms;
+
+	if (tvp == NULL)
+		return cap_ms;
+	ms = (long long)tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000;
+	return ms < cap_ms ? (int)ms : cap_ms;
+}
+
+/* A lookup open for RESOLVE_LIMIT_MS fails now (exit 6). */
+static void
+resolve_enforce_limit(struct resolver *r)
+{
+	long long now = io_now_us();
+
+	for (size_t i = 0; i < r->nhosts; i++) {
+		struct resolve_host *h = r->hosts[i];
+
+		if (h->done || now - h->started_us < RESOLVE_LIMIT_MS * 1000LL)
+			continue;
+		h->done = true;
+		h->done_us = now;
+		h->status = ARES_ETIMEOUT;
+		output_trace("resolving %s failed after %d ms: no answer, giving up",
+		    h->name, RESOLVE_LIMIT_MS);
 	}
-	for (int i = 0; i < n && rc > 0; i++) {
+}
+
+/* -v: once a second, which lookups are still waiting for an answer. */
+static void
+resolve_trace_waiting(struct resolver *r)
+{
+	long long now = io_now_us();
+
+	for (size_t i = 0; i < r->nhosts; i++) {
+		struct resolve_host *h = r->hosts[i];
+
+		if (h->done || now - h->noted_us < 1000000)
+			continue;
+		if (h->noted_us != 0)
+			output_trace("resolving %s: no answer yet after %lld ms", h->name,
+			    (now - h->started_us) / 1000);
+		h->noted_us = now;
+	}
+}
+
+/* After poll(): let c-ares read what came, retry or time out. */
+void
+resolve_process(struct resolver *r, const struct pollfd *pfd, int n)
+{
+	for (int i = 0; i < n; i++) {
 		if (pfd[i].revents == 0)
 			continue;
-		ares_process_fd(ch,
+		ares_process_fd(r->channel,
 		    pfd[i].revents & (POLLIN | POLLERR | POLLHUP) ? pfd[i].fd : ARES_SOCKET_BAD,
 		    pfd[i].revents & POLLOUT ? pfd[i].fd : ARES_SOCKET_BAD);
 	}
 	/* Lets c-ares retry or give up on servers that did not answer. */
-	ares_process_fd(ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-	return 0;
+	ares_process_fd(r->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	resolve_enforce_limit(r);
+	resolve_trace_waiting(r);
+}
+
+/* Milliseconds until some open lookup reaches RESOLVE_LIMIT_MS, or cap. */
+int
+resolve_limit_ms(const struct resolver *r, int cap_ms)
+{
+	long long now = io_now_us(), best = cap_ms;
+
+	for (size_t i = 0; i < r->nhosts; i++) {
+		const struct resolve_host *h = r->hosts[i];
+		long long left;
+
+		if (h->done)
+			continue;
+		left = (h->started_us + RESOLVE_LIMIT_MS * 1000LL - now + 999) / 1000;
+		if (left < best)
+			best = left < 0 ? 0 : left;
+	}
+	return (int)best;
 }
 
 /*
- * Waits until every started lookup finished or deadline_us (0: none)
- * passed. Returns SG_OK, SG_OPERATION_TIMEDOUT, or another exit code.
+ * Waits until the lookup for name (and port, for pins) finished or
+ * deadline_us (0: none) passed; other lookups go on meanwhile. Returns
+ * SG_OK, SG_OPERATION_TIMEDOUT, or SG_COULDNT_RESOLVE_HOST.
  */
 int
-resolve_wait(struct resolver *r, long long deadline_us)
+resolve_wait_for(struct resolver *r, const char *name, int port,
+    long long deadline_us)
 {
-	struct timeval tv, *tvp;
+	struct pollfd pfd[RESOLVE_MAXFDS];
+	const struct resolve_host *h;
 	long long now, left_ms;
-	int wait_ms;
+	int n, wait_ms, rc;
 
-	while (!resolve_all_done(r)) {
+	while ((h = resolve_find(r, name, port)) != NULL && !h->done) {
 		now = io_now_us();
 		if (deadline_us > 0 && now >= deadline_us)
 			return SG_OPERATION_TIMEDOUT;
-		tvp = ares_timeout(r->channel, NULL, &tv);
-		wait_ms = tvp != NULL ? (int)(tvp->tv_sec * 1000 + tvp->tv_usec / 1000) : 1000;
+		wait_ms = resolve_limit_ms(r, resolve_timeout_ms(r, 1000));
 		if (deadline_us > 0) {
 			left_ms = (deadline_us - now + 999) / 1000;
 			if (left_ms < wait_ms)
 				wait_ms = (int)left_ms;
 		}
-		if (resolve_poll_once(r->channel, wait_ms) < 0)
+		n = resolve_pollfds(r, pfd);
+		rc = poll(pfd, (nfds_t)n, wait_ms);
+		if (rc < 0 && errno != EINTR) {
+			log_warn("poll resolver sockets");
 			return SG_COULDNT_RESOLVE_HOST;
+		}
+		resolve_process(r, pfd, rc > 0 ? n : 0);
 	}
 	return SG_OK;
 }
@@ -352,18 +417,10 @@ resolve_wait(struct resolver *r, long long deadline_us)
 const struct resolve_host *
 resolve_find(struct resolver *r, const char *name, int port)
 {
-	static struct resolve_host pinned;
+	const struct resolve_pin *p = pin_find(r, name, port);
 
-	for (size_t i = 0; i < r->npins; i++) {
-		if (r->pins[i].port != port || strcasecmp(r->pins[i].host, name) != 0)
-			continue;
-		memset(&pinned, 0, sizeof(pinned));
-		pinned.name = r->pins[i].host;
-		pinned.addrs = r->pins[i].addrs;
-		pinned.naddrs = r->pins[i].naddrs;
-		pinned.done = true;
-		return &pinned;
-	}
+	if (p != NULL)
+		return &p->h;
 	for (size_t i = 0; i < r->nhosts; i++)
 		if (strcasecmp(r->hosts[i]->name, name) == 0)
 			return r->hosts[i];
@@ -383,8 +440,8 @@ resolve_free(struct resolver *r)
 		free(r->hosts[i]);
 	}
 	for (size_t i = 0; i < r->npins; i++) {
-		free(r->pins[i].host);
-		free(r->pins[i].addrs);
+		free(r->pins[i].h.name);
+		free(r->pins[i].h.addrs);
 	}
 	free(r->hosts);
 	free(r->pins);

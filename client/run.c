@@ -1,320 +1,215 @@
 /*
- * run.c: the whole job. Every URL is parsed and every host name handed to
- * the resolver before the first connection, so the DNS round trips
- * overlap; then each URL is fetched in order: connect, exchange, release,
- * follow a redirect if -L, and print -w.
+ * run.c: the whole job in one event loop. Every URL is parsed and every
+ * host name handed to the one c-ares channel first, so the DNS round
+ * trips overlap; then transfers start in command-line order, one at a
+ * time (each when the one before is done), or with -Z up to
+ * --parallel-max at once. One poll() waits for the resolver's UDP
+ * sockets and every transfer's non-blocking sockets together; each
+ * transfer (xfer.c) moves on when its own descriptors or timers say so.
  */
 #include "config.h"
 
-#include <sys/stat.h>
-#include <ares.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sockget.h"
 
-struct run_job {
-	struct options	*opt;
-	struct resolver	 res;
-	struct url	*urls;
-	enum url_status	*ustatus;
-	long long	 t0_us;
+#define RUN_PROGRESS_US 200000	/* -Z's progress line, redrawn this often */
+
+struct run_loop {
+	struct job	 job;
+	struct xfer	*x;
+	size_t		 n, next, active, max_active, done;
+	struct pollfd	*pfd;
+	size_t		 cap;
+	size_t		*slot, *nslots;	/* each transfer's part of pfd */
+	int		 last;		/* exit code of the last failure */
+	struct output_summary sum;
 };
 
-static long long
-run_min_deadline(long long a, long long b)
-{
-	if (a == 0)
-		return b;
-	return b == 0 || a < b ? a : b;
-}
-
-static long long
-run_deadline(long long start, long long ms)
-{
-	return ms > 0 ? start + ms * 1000 : 0;
-}
-
-/* Connection release: no more requests (FIN), then the descriptor goes. */
-static void
-run_release(int fd)
-{
-	output_trace("shutdown(%d, SHUT_WR): no more requests", fd);
-	if (shutdown(fd, SHUT_WR) < 0 && errno != ENOTCONN)
-		output_trace("shutdown: %s", strerror(errno));
-	output_trace("close(%d)", fd);
-	if (close(fd) < 0)
-		output_trace("close: %s", strerror(errno));
-}
-
+/* -u "user:pass": the password is what follows the first colon. */
 static int
-run_url_error(enum url_status s, const char *text, const struct url *u)
+run_split_userpwd(struct job *j, const char *s)
 {
-	if (s == URL_UNSUPPORTED) {
-		output_error(SG_UNSUPPORTED_PROTOCOL, "Protocol \"%s\" not supported",
-		    u->scheme);
-		return SG_UNSUPPORTED_PROTOCOL;
-	}
-	if (s == URL_NOMEM)
-		return SG_OUT_OF_MEMORY;
-	output_error(SG_URL_MALFORMAT, "URL using bad/illegal format or missing URL: %s",
-	    text);
-	return SG_URL_MALFORMAT;
+	const char *colon = strchr(s, ':');
+
+	j->user = colon != NULL ? strndup(s, (size_t)(colon - s)) : strdup(s);
+	if (colon != NULL)
+		j->password = strdup(colon + 1);
+	return j->user == NULL || (colon != NULL && j->password == NULL) ? -1 : 0;
 }
 
-/* The addresses of u's host, or an exit code after the message. */
+/* Resolver, pins, credentials, then every URL parsed and its lookup started. */
 static int
-run_lookup(struct run_job *j, const struct url *u, struct fetch_stats *st,
-    const struct resolve_host **hp)
-{
-	const struct resolve_host *h = resolve_find(&j->res, u->host, u->port);
-
-	if (h == NULL || !h->done) {
-		output_error(SG_OPERATION_TIMEDOUT,
-		    "Resolving timed out after %lld milliseconds",
-		    (io_now_us() - j->t0_us) / 1000);
-		return SG_OPERATION_TIMEDOUT;
-	}
-	if (h->status != ARES_SUCCESS || h->naddrs == 0) {
-		output_error(SG_COULDNT_RESOLVE_HOST, "Could not resolve host: %s", u->host);
-		return SG_COULDNT_RESOLVE_HOST;
-	}
-	st->t_namelookup_us = h->done_us > st->t_start_us ? h->done_us : st->t_start_us;
-	*hp = h;
-	return SG_OK;
-}
-
-static int
-run_connect_error(int rc, const struct url *u, const struct connect_result *cr,
-    const struct fetch_stats *st)
-{
-	if (rc == SG_OPERATION_TIMEDOUT)
-		output_error(rc, "Connection timed out after %lld milliseconds",
-		    (io_now_us() - st->t_start_us) / 1000);
-	else if (rc == SG_INTERFACE_FAILED)
-		output_error(rc, "%s: %s", cr->what, strerror(cr->error));
-	else if (rc == SG_COULDNT_CONNECT)
-		output_error(rc, "Failed to connect to %s port %d: %s", u->host, u->port,
-		    strerror(cr->error));
-	return rc;
-}
-
-static void
-run_note_ends(struct fetch_stats *st, const struct connect_result *cr)
-{
-	const struct sockaddr *l = (const struct sockaddr *)&cr->local;
-	const struct sockaddr *r = (const struct sockaddr *)&cr->remote;
-
-	st->t_connect_us = io_now_us();
-	addr_format_ip(l, st->local_ip, sizeof(st->local_ip));
-	addr_format_ip(r, st->remote_ip, sizeof(st->remote_ip));
-	st->local_port = addr_port(l);
-	st->remote_port = addr_port(r);
-}
-
-/* Resolve (already done), connect, exchange, release: one response. */
-static int
-run_exchange(struct run_job *j, const struct url *u, struct output *out,
-    struct fetch_stats *st, long long range_from)
-{
-	const struct options *o = j->opt;
-	const struct resolve_host *h = NULL;
-	struct connect_result cr;
-	long long deadline = run_deadline(st->t_start_us, o->max_time_ms);
-	struct fetch_request rq = { .url = u, .opt = o, .head = o->head,
-	    .follow_now = o->follow, .range_from = range_from, .deadline_us = deadline };
-	int rc;
-
-	if ((rc = run_lookup(j, u, st, &h)) != SG_OK)
-		return rc;
-	rc = connect_happy(h->addrs, h->naddrs, u->port, o->local_port_min,
-	    o->local_port_max, run_min_deadline(deadline,
-	    run_deadline(st->t_start_us, o->connect_timeout_ms)), &cr);
-	if (rc != SG_OK)
-		return run_connect_error(rc, u, &cr, st);
-	run_note_ends(st, &cr);
-	output_trace("Connected to %s (%s) port %d", u->host, st->remote_ip, u->port);
-	rc = fetch_one(cr.fd, &rq, out, st);
-	run_release(cr.fd);
-	return rc;
-}
-
-/* -L: u becomes the Location target. Returns SG_OK or an exit code. */
-static int
-run_redirect(struct run_job *j, struct url *u, struct fetch_stats *st)
-{
-	char *next = url_resolve_ref(u, st->location);
-	struct url nu;
-	enum url_status us;
-
-	if (j->opt->max_redirs >= 0 && st->num_redirects >= j->opt->max_redirs) {
-		free(next);
-		output_error(SG_TOO_MANY_REDIRECTS, "Maximum (%ld) redirects followed",
-		    j->opt->max_redirs);
-		return SG_TOO_MANY_REDIRECTS;
-	}
-	if (next == NULL)
-		return SG_OUT_OF_MEMORY;
-	output_trace("Issue another request to this URL: '%s'", next);
-	us = url_parse(next, &nu);
-	if (us != URL_OK) {
-		us = run_url_error(us, next, &nu);
-		free(next);
-		return us;
-	}
-	free(next);
-	url_free(u);
-	*u = nu;
-	st->num_redirects++;
-	resolve_start(&j->res, u->host, u->port);
-	return resolve_wait(&j->res, run_deadline(st->t_start_us, j->opt->max_time_ms));
-}
-
-/* The byte to resume at: -C N, or the size of the -o file with -C -. */
-static long long
-run_resume_offset(const struct options *o, const char *path)
-{
-	struct stat sb;
-
-	if (o->resume_from >= 0)
-		return o->resume_from;
-	if (!o->resume_auto || path == NULL || strcmp(path, "-") == 0)
-		return 0;
-	if (stat(path, &sb) < 0) {
-		if (errno != ENOENT)
-			output_trace("stat %s: %s", path, strerror(errno));
-		return 0;
-	}
-	return (long long)sb.st_size;
-}
-
-/* Requests u until the response is not a redirect to follow. */
-static int
-run_follow(struct run_job *j, struct url *u, struct output *out,
-    struct fetch_stats *st, long long range_from)
+run_prepare(struct run_loop *l, struct options *o)
 {
 	int rc;
 
-	for (;;) {
-		rc = run_exchange(j, u, out, st, range_from);
-		if (rc != SG_OK || !j->opt->follow || !fetch_is_redirect(st->http_code) ||
-		    st->location == NULL)
-			return rc;
-		if ((rc = run_redirect(j, u, st)) != SG_OK)
-			return rc;
-		free(st->location);
-		st->location = NULL;
-		st->size_download = 0;
-	}
-}
-
-static char *
-run_outfile(const struct options_target *t, const struct url *u, int *rc)
-{
-	char *name;
-
-	*rc = SG_OK;
-	if (!t->remote_name)
-		return t->outfile != NULL ? strdup(t->outfile) : NULL;
-	if ((name = url_remote_name(u)) == NULL) {
-		output_error(SG_WRITE_ERROR, "Remote file name has no length!");
-		*rc = SG_WRITE_ERROR;
-	}
-	return name;
-}
-
-static void
-run_finish(struct run_job *j, struct url *u, struct fetch_stats *st, int rc)
-{
-	st->t_total_us = io_now_us() - st->t_start_us;
-	st->exitcode = rc;
-	st->url_effective = url_format(u);
-	if (j->opt->writeout != NULL)
-		writeout_print(stdout, j->opt->writeout, st);
-	free(st->url_effective);
-	free(st->location);
-	free(st->content_type);
-}
-
-/* One URL of the command line, i-th; returns its exit code. */
-static int
-run_target(struct run_job *j, size_t i)
-{
-	const struct options_target *t = &j->opt->targets[i];
-	struct fetch_stats st = { .t_start_us = i == 0 ? j->t0_us : io_now_us() };
-	struct output out;
-	struct url *u = &j->urls[i];
-	char *path;
-	long long from;
-	int rc;
-
-	if (j->ustatus[i] != URL_OK)
-		return run_url_error(j->ustatus[i], t->url, u);
-	if ((path = run_outfile(t, u, &rc)) == NULL && rc != SG_OK)
-		return rc;
-	from = run_resume_offset(j->opt, path);
-	output_init(&out, path, from > 0);
-	out.progress = output_want_progress(&out, j->opt->silent);
-	rc = run_follow(j, u, &out, &st, from);
-	if (output_close(&out) < 0 && (rc == SG_OK || rc == SG_WRITE_ERROR))
-		rc = SG_WRITE_ERROR;
-	run_finish(j, u, &st, rc);
-	free(path);
-	return rc;
-}
-
-/* Parses every URL and starts every lookup before the first connect. */
-static int
-run_prepare(struct run_job *j)
-{
-	struct options *o = j->opt;
-	int rc;
-
-	if ((rc = resolve_init(&j->res, o->family, o->dns_servers)) != 0)
+	l->job.opt = o;
+	if ((rc = resolve_init(&l->job.res, o->family, o->dns_servers)) != 0)
 		return rc;
 	for (size_t i = 0; i < o->npins; i++)
-		if (resolve_add_pin(&j->res, o->pins[i]) < 0) {
-			log_warnx("--resolve %s: expected HOST:PORT:ADDR[,ADDR...]",
-			    o->pins[i]);
-			return SG_USAGE;
+		if (resolve_add_pin(&l->job.res, o->pins[i]) < 0) {
+			output_error(SG_SETOPT_OPTION_SYNTAX,
+			    "Couldn't parse --resolve entry '%s'", o->pins[i]);
+			return SG_SETOPT_OPTION_SYNTAX;
 		}
-	j->urls = calloc(o->ntargets, sizeof(*j->urls));
-	j->ustatus = calloc(o->ntargets, sizeof(*j->ustatus));
-	if (j->urls == NULL || j->ustatus == NULL)
+	if (o->userpwd != NULL && run_split_userpwd(&l->job, o->userpwd) < 0)
 		return SG_OUT_OF_MEMORY;
-	for (size_t i = 0; i < o->ntargets; i++) {
-		j->ustatus[i] = url_parse(o->targets[i].url, &j->urls[i]);
-		if (j->ustatus[i] == URL_OK)
-			resolve_start(&j->res, j->urls[i].host, j->urls[i].port);
-	}
-	resolve_wait(&j->res, run_min_deadline(run_deadline(j->t0_us, o->max_time_ms),
-	    run_deadline(j->t0_us, o->connect_timeout_ms)));
+	l->n = o->ntargets;
+	l->max_active = o->parallel ? (size_t)o->parallel_max : 1;
+	l->x = calloc(l->n, sizeof(*l->x));
+	l->slot = calloc(l->n, sizeof(*l->slot));
+	l->nslots = calloc(l->n, sizeof(*l->nslots));
+	if (l->x == NULL || l->slot == NULL || l->nslots == NULL)
+		return SG_OUT_OF_MEMORY;
+	for (size_t i = 0; i < l->n; i++)
+		xfer_init(&l->x[i], &l->job, i);
+	l->sum.total = l->n;
+	l->sum.started_us = io_now_us();
+	l->sum.draw = o->parallel && output_want_summary(o->silent);
 	return SG_OK;
+}
+
+static void
+run_note_done(struct run_loop *l, struct xfer *x)
+{
+	l->done++;
+	if (x->rc != SG_OK)
+		l->last = x->rc;
+}
+
+/* Starts transfers in order while fewer than max_active run. */
+static void
+run_start_more(struct run_loop *l)
+{
+	while (l->active < l->max_active && l->next < l->n) {
+		struct xfer *x = &l->x[l->next++];
+
+		xfer_start(x);
+		xfer_step(x, NULL, 0);	/* an IP literal connects at once */
+		if (x->state == XF_DONE)
+			run_note_done(l, x);
+		else
+			l->active++;
+	}
+}
+
+/* Room for the resolver's sockets and every running transfer's. */
+static int
+run_reserve(struct run_loop *l)
+{
+	size_t need = RESOLVE_MAXFDS;
+	struct pollfd *p;
+
+	for (size_t i = 0; i < l->next; i++)
+		if (l->x[i].state != XF_DONE)
+			need += xfer_max_fds(&l->x[i]);
+	if (need <= l->cap)
+		return 0;
+	if ((p = realloc(l->pfd, need * sizeof(*p))) == NULL)
+		return -1;
+	l->pfd = p;
+	l->cap = need;
+	return 0;
+}
+
+/* The poll() wait: the nearest timer of c-ares, a transfer or the bar. */
+static int
+run_wait_ms(struct run_loop *l)
+{
+	long long now = io_now_us(), t;
+	int ms = resolve_limit_ms(&l->job.res, resolve_timeout_ms(&l->job.res, 1000));
+
+	if (l->sum.draw && ms > RUN_PROGRESS_US / 1000)
+		ms = RUN_PROGRESS_US / 1000;
+	for (size_t i = 0; i < l->next; i++) {
+		if (l->x[i].state == XF_DONE || (t = xfer_next_us(&l->x[i])) == 0)
+			continue;
+		t = t <= now ? 0 : (t - now + 999) / 1000;
+		if (t < ms)
+			ms = (int)t;
+	}
+	return ms;
+}
+
+/* One round: poll everything, then let the resolver and each transfer act. */
+static int
+run_round(struct run_loop *l)
+{
+	size_t np, nres;
+
+	if (run_reserve(l) < 0)
+		return SG_OUT_OF_MEMORY;
+	np = nres = (size_t)resolve_pollfds(&l->job.res, l->pfd);
+	for (size_t i = 0; i < l->next; i++) {
+		l->slot[i] = np;
+		l->nslots[i] = l->x[i].state == XF_DONE ? 0 : xfer_pollfds(&l->x[i], l->pfd + np);
+		np += l->nslots[i];
+	}
+	if (poll(l->pfd, (nfds_t)np, run_wait_ms(l)) < 0 && errno != EINTR) {
+		log_warn("poll");
+		return SG_RECV_ERROR;
+	}
+	resolve_process(&l->job.res, l->pfd, (int)nres);
+	for (size_t i = 0; i < l->next; i++) {
+		struct xfer *x = &l->x[i];
+
+		if (x->state == XF_DONE)
+			continue;
+		xfer_step(x, l->pfd + l->slot[i], l->nslots[i]);
+		if (x->state == XF_DONE) {
+			run_note_done(l, x);
+			l->active--;
+		}
+	}
+	return SG_OK;
+}
+
+/* -Z's one line: transfers done, running, bytes so far. */
+static void
+run_summary(struct run_loop *l, bool final)
+{
+	if (!l->sum.draw)
+		return;
+	l->sum.done = l->done;
+	l->sum.live = l->active;
+	l->sum.received = 0;
+	for (size_t i = 0; i < l->next; i++)
+		l->sum.received += l->x[i].out.written;
+	output_summary(&l->sum, final);
 }
 
 /* URLs in order; a failed one does not stop the rest (as curl). */
 int
 run(struct options *o)
 {
-	struct run_job j = { .opt = o, .t0_us = io_now_us() };
-	int rc, last = SG_OK;
+	struct run_loop l;
+	int rc;
 
+	memset(&l, 0, sizeof(l));
 	log_set_verbose(o->verbose);
 	output_set_quiet(o->silent && !o->show_error);
-	rc = run_prepare(&j);
-	for (size_t i = 0; rc == SG_OK && i < o->ntargets; i++)
-		if ((rc = run_target(&j, i)) != SG_OK) {
-			last = rc;
-			rc = SG_OK;
-		}
-	if (rc != SG_OK)
-		last = rc;
-	for (size_t i = 0; j.urls != NULL && i < o->ntargets; i++)
-		url_free(&j.urls[i]);
-	free(j.urls);
-	free(j.ustatus);
-	resolve_free(&j.res);
-	return last;
+	rc = run_prepare(&l, o);
+	while (rc == SG_OK && (run_start_more(&l), l.active > 0)) {
+		rc = run_round(&l);
+		run_summary(&l, false);
+	}
+	run_summary(&l, true);
+	if (rc == SG_OK)
+		rc = l.last;
+	for (size_t i = 0; l.x != NULL && i < l.n; i++)
+		xfer_free(&l.x[i]);
+	free(l.x);
+	free(l.pfd);
+	free(l.slot);
+	free(l.nslots);
+	free(l.job.user);
+	if (l.job.password != NULL)
+		explicit_bzero(l.job.password, strlen(l.job.password));
+	free(l.job.password);
+	resolve_free(&l.job.res);
+	return rc;
 }

@@ -64,6 +64,67 @@ url_parse_port(const char *s, size_t n)
 	return port >= 1 && port <= 65535 ? (int)port : -1;
 }
 
+static int
+url_hex(int c)
+{
+	if (isdigit(c))
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Percent-decoded copy of s[0..n); a bad escape stays as it is (curl). */
+static char *
+url_decode(const char *s, size_t n)
+{
+	char *out = malloc(n + 1);
+	size_t k = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && url_hex((unsigned char)s[i + 1]) >= 0 &&
+		    url_hex((unsigned char)s[i + 2]) >= 0) {
+			out[k++] = (char)(url_hex((unsigned char)s[i + 1]) * 16 +
+			    url_hex((unsigned char)s[i + 2]));
+			i += 2;
+		} else {
+			out[k++] = s[i];
+		}
+	}
+	out[k] = '\0';
+	return out;
+}
+
+/* "user[:password]@": kept decoded, for Basic authentication. */
+static enum url_status
+url_parse_userinfo(const char *s, size_t n, struct url *u)
+{
+	const char *colon = memchr(s, ':', n);
+	size_t ulen = colon != NULL ? (size_t)(colon - s) : n;
+
+	if ((u->user = url_decode(s, ulen)) == NULL)
+		return URL_NOMEM;
+	if (colon != NULL &&
+	    (u->password = url_decode(colon + 1, n - ulen - 1)) == NULL)
+		return URL_NOMEM;
+	return URL_OK;
+}
+
+/* Numeric IPv4 in any curl form, IDN to punycode: see host.c. */
+static enum url_status
+url_normalize_host(struct url *u)
+{
+	int rc;
+
+	if (u->host == NULL)
+		return URL_NOMEM;
+	if (u->ipv6_literal)
+		return URL_OK;
+	rc = host_normalize(&u->host, &u->idn_error);
+	return rc == 0 ? URL_OK : rc == -1 ? URL_NOMEM : URL_BAD_IDN;
+}
+
 /* "[v6]" or "name" or "1.2.3.4", then an optional ":port". */
 static enum url_status
 url_parse_authority(const char *s, size_t n, struct url *u)
@@ -71,8 +132,11 @@ url_parse_authority(const char *s, size_t n, struct url *u)
 	const char *at = memchr(s, '@', n), *hend, *colon;
 	struct in6_addr a6;
 	char tmp[INET6_ADDRSTRLEN + 1];
+	enum url_status st;
 
-	if (at != NULL) {	/* user info: no authentication here, skip it */
+	if (at != NULL) {
+		if ((st = url_parse_userinfo(s, at - s, u)) != URL_OK)
+			return st;
 		n -= at + 1 - s;
 		s = at + 1;
 	}
@@ -101,8 +165,8 @@ url_parse_authority(const char *s, size_t n, struct url *u)
 			return URL_MALFORMED;
 		u->host = strndup(s, hend - s);
 	}
-	if (u->host == NULL)
-		return URL_NOMEM;
+	if ((st = url_normalize_host(u)) != URL_OK)
+		return st;
 	u->port = 80;
 	if (colon != NULL && colon + 1 < s + n)	/* "host:" means port 80 */
 		u->port = url_parse_port(colon + 1, s + n - colon - 1);
@@ -145,7 +209,9 @@ url_free(struct url *u)
 {
 	free(u->host);
 	free(u->path);
-	u->host = u->path = NULL;
+	free(u->user);
+	free(u->password);
+	u->host = u->path = u->user = u->password = NULL;
 }
 
 /* host[:port] with brackets around an IPv6 literal, port only if not 80. */
@@ -306,4 +372,40 @@ url_remote_name(const struct url *u)
 	if (start == end)
 		return NULL;
 	return strndup(u->path + start, end - start);
+}
+
+/*
+ * A Location as curl sends it on: a space becomes %20 before the query
+ * and '+' in it, other bytes outside printable ASCII become %xx.
+ */
+char *
+url_encode_location(const char *location)
+{
+	struct buf b;
+	bool query = false;
+
+	buf_init(&b);
+	for (const unsigned char *p = (const unsigned char *)location; *p != '\0'; p++) {
+		if (*p == '?')
+			query = true;
+		if (*p == ' ')
+			buf_puts(&b, query ? "+" : "%20");
+		else if (*p < 0x20 || *p >= 0x7f)
+			buf_printf(&b, "%%%02x", *p);
+		else
+			buf_append(&b, p, 1);
+	}
+	if (buf_append(&b, "", 1) < 0 || b.failed) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+/* Same scheme, host and port: where credentials may go on -L (curl). */
+bool
+url_same_origin(const struct url *a, const struct url *b)
+{
+	return strcmp(a->scheme, b->scheme) == 0 && a->port == b->port &&
+	    strcasecmp(a->host, b->host) == 0;
 }

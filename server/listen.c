@@ -3,7 +3,8 @@
  * listen on several interfaces: for each address we ask getaddrinfo
  * (AI_PASSIVE) what to bind, then socket -> SO_REUSEADDR -> bind -> listen.
  * With no -l, we listen on every IPv4 and every IPv6 interface with two
- * sockets, the IPv6 one IPV6_V6ONLY so the two never collide.
+ * sockets, the IPv6 one IPV6_V6ONLY so the two never collide. An address
+ * may carry its own port (127.0.0.1:8081, [::1]:8081).
  */
 #include "config.h"
 
@@ -99,38 +100,90 @@ fail:
 }
 
 /*
+ * "HOST", "HOST:PORT", "[V6]", "[V6]:PORT" or a bare IPv6 address (two or
+ * more colons: no port) -> host and port ("" when none was given).
+ */
+int
+listen_parse_addr(const char *arg, char *host, size_t hsize, char *port,
+    size_t psize)
+{
+	const char *colon = strrchr(arg, ':'), *close;
+	size_t hlen;
+	long v;
+
+	port[0] = '\0';
+	if (arg[0] == '[') {
+		if ((close = strchr(arg, ']')) == NULL ||
+		    (close[1] != '\0' && close[1] != ':'))
+			return -1;
+		hlen = (size_t)(close - arg - 1);
+		colon = close[1] == ':' ? close + 1 : NULL;
+		arg++;
+	} else if (colon == NULL || strchr(arg, ':') != colon) {
+		hlen = strlen(arg);
+		colon = NULL;
+	} else
+		hlen = (size_t)(colon - arg);
+	if (hlen == 0 || hlen >= hsize)
+		return -1;
+	memcpy(host, arg, hlen);
+	host[hlen] = '\0';
+	if (colon == NULL)
+		return 0;
+	if (number_parse(colon + 1, 0, 65535, &v) == -1 || strlen(colon + 1) >= psize)
+		return -1;
+	strcpy(port, colon + 1);
+	return 0;
+}
+
+/* What listen_open_all is filling in, and the port -p 0 got first. */
+struct listen_set {
+	const struct config	*cfg;
+	struct listener		*ls;
+	size_t			 max;
+	size_t			*count;
+	int			 shared_port;	/* 0 until the first -p 0 bind */
+};
+
+/*
  * Bind every address getaddrinfo gives for host (NULL: the wildcard of
- * `family`). An address family this host lacks is skipped with a warning
- * only when we were not asked for it by name.
+ * `family`) on `port` (NULL: -p). An address family this host lacks is
+ * skipped with a warning only when we were not asked for it by name.
  */
 static int
-listen_host(const char *host, int family, const struct config *cfg,
-    struct listener *ls, size_t max, size_t *count)
+listen_host(struct listen_set *set, const char *host, const char *port,
+    int family, bool proxy)
 {
 	struct addrinfo hints = { 0 }, *res, *ai;
+	bool shared = port == NULL && strcmp(set->cfg->port, "0") == 0;
+	struct listener *l;
 	int gai, rc = 0;
 
 	hints.ai_family = family;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((gai = getaddrinfo(host, cfg->port, &hints, &res)) != 0) {
+	if (port == NULL)
+		port = set->cfg->port;
+	if ((gai = getaddrinfo(host, port, &hints, &res)) != 0) {
 		if (host == NULL && gai == EAI_ADDRFAMILY)
 			return 0;
-		log_warnx("getaddrinfo %s port %s: %s", host ? host : "*", cfg->port,
+		log_warnx("getaddrinfo %s port %s: %s", host ? host : "*", port,
 		    gai_strerror(gai));
 		return -1;
 	}
 	for (ai = res; ai != NULL && rc == 0; ai = ai->ai_next) {
-		if (*count == max) {
-			log_warnx("too many listening addresses (most %zu)", max);
+		if (*set->count == set->max) {
+			log_warnx("too many listening addresses (most %zu)", set->max);
 			rc = -1;
 			break;
 		}
-		if (listen_one(ai, strcmp(cfg->port, "0") == 0 && *count > 0 ?
-		    addr_port((struct sockaddr *)&ls[0].addr) : 0,
-		    cfg, &ls[*count]) == 0)
-			(*count)++;
-		else if (host == NULL && family == AF_INET6 &&
+		l = &set->ls[*set->count];
+		if (listen_one(ai, shared ? set->shared_port : 0, set->cfg, l) == 0) {
+			l->proxy = proxy || set->cfg->proxy_protocol;
+			if (shared && set->shared_port == 0)
+				set->shared_port = addr_port((struct sockaddr *)&l->addr);
+			(*set->count)++;
+		} else if (host == NULL && family == AF_INET6 &&
 		    errno == EAFNOSUPPORT)
 			continue;	/* IPv6 disabled here: IPv4 will do */
 		else
@@ -140,21 +193,53 @@ listen_host(const char *host, int family, const struct config *cfg,
 	return rc;
 }
 
+/* One -l or --proxy-listen argument. */
+static int
+listen_arg(struct listen_set *set, const char *arg, bool proxy)
+{
+	char host[256], port[8];
+
+	if (listen_parse_addr(arg, host, sizeof(host), port, sizeof(port)) == -1) {
+		log_warnx("listen address %s: not HOST, HOST:PORT or [IPV6]:PORT", arg);
+		return -1;
+	}
+	return listen_host(set, host, port[0] ? port : NULL, AF_UNSPEC, proxy);
+}
+
+static int
+listen_bind_all(struct listen_set *set)
+{
+	const struct config *cfg = set->cfg;
+	size_t i;
+	int rc = 0;
+
+	if (cfg->nlisten == 0 && cfg->nproxy_listen == 0) {
+		rc = listen_host(set, NULL, NULL, AF_INET, false);
+		if (rc == 0)
+			rc = listen_host(set, NULL, NULL, AF_INET6, false);
+	}
+	for (i = 0; i < cfg->nlisten && rc == 0; i++)
+		rc = listen_arg(set, cfg->listen[i], false);
+	for (i = 0; i < cfg->nproxy_listen && rc == 0; i++)
+		rc = listen_arg(set, cfg->proxy_listen[i], true);
+	return rc;
+}
+
+/*
+ * Sockets handed over by the service manager (or by the old copy during
+ * an upgrade) take the place of -l and -p; else bind our own.
+ */
 int
 listen_open_all(const struct config *cfg, struct listener *ls, size_t max,
     size_t *count)
 {
-	size_t i;
-	int rc = 0;
+	struct listen_set set = { cfg, ls, max, count, 0 };
+	int rc;
 
 	*count = 0;
-	if (cfg->nlisten == 0) {
-		rc = listen_host(NULL, AF_INET, cfg, ls, max, count);
-		if (rc == 0)
-			rc = listen_host(NULL, AF_INET6, cfg, ls, max, count);
-	}
-	for (i = 0; i < cfg->nlisten && rc == 0; i++)
-		rc = listen_host(cfg->listen[i], AF_UNSPEC, cfg, ls, max, count);
+	if ((rc = activation_listeners(cfg, ls, max, count)) != 0)
+		return rc < 0 ? -1 : 0;
+	rc = listen_bind_all(&set);
 	if (rc == 0 && *count == 0) {
 		log_warnx("no address to listen on");
 		rc = -1;

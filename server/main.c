@@ -1,8 +1,9 @@
 /*
  * main.c: sockwebd's start. Options -> document root -> access log ->
  * listening sockets -> chroot and user switch (after binding, which may
- * need root for a port below 1024) -> "listening on" lines -> daemon ->
- * the accept loop. Only this file exits the process.
+ * need root for a port below 1024; or inherited from systemd) ->
+ * "listening on" lines -> daemon -> the accept loop; with -i, the one
+ * connection on standard input instead. Only this file exits the process.
  */
 #include "config.h"
 
@@ -10,7 +11,9 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +105,27 @@ write_pidfile(const char *path)
 	return 0;
 }
 
+/* Remove the pidfile only while it is ours: after an upgrade it names the new copy. */
+static void
+remove_pidfile(const char *path)
+{
+	char line[32];
+	ssize_t n;
+	long pid;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	line[n] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	if (number_parse(line, 1, INT32_MAX, &pid) == 0 && pid == (long)getpid())
+		unlink(path);
+}
+
 /* fork, the parent leaves, the child leads a new session without a tty. */
 static int
 daemonize(void)
@@ -132,28 +156,89 @@ daemonize(void)
 }
 
 /*
+ * -i: inetd (or systemd with Accept=yes) accepted the connection and gave
+ * it to us as standard input and output. Standard output must not carry
+ * the access log then: the log goes to standard error, or, when that is
+ * the connection too (classic inetd dups it to 0, 1 and 2), nowhere
+ * unless -L names a file.
+ */
+static int
+inetd_prepare(void)
+{
+	struct stat in, err;
+	int flags, null_fd;
+
+	if (fstat(STDIN_FILENO, &in) == -1 || !S_ISSOCK(in.st_mode)) {
+		log_warnx("-i: standard input is not a socket");
+		return -1;
+	}
+	flags = fcntl(STDIN_FILENO, F_GETFL);
+	if (flags == -1 || fcntl(STDIN_FILENO, F_SETFL, flags | O_NONBLOCK) == -1) {
+		log_warn("fcntl O_NONBLOCK standard input");
+		return -1;
+	}
+	if (fstat(STDERR_FILENO, &err) == 0 && (err.st_dev != in.st_dev ||
+	    err.st_ino != in.st_ino))
+		return dup2(STDERR_FILENO, STDOUT_FILENO) == -1 ? -1 : 0;
+	if ((null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1) {
+		log_warn("open /dev/null");
+		return -1;
+	}
+	if (dup2(null_fd, STDOUT_FILENO) == -1 || dup2(null_fd, STDERR_FILENO) == -1)
+		return -1;
+	close(null_fd);
+	return 0;
+}
+
+/* -i: the peer inetd accepted, served here without a fork. */
+static int
+inetd_serve(struct server *srv)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+
+	if (getpeername(STDIN_FILENO, (struct sockaddr *)&peer, &len) == -1) {
+		log_warn("getpeername standard input");
+		return -1;
+	}
+	conn_accepted(srv, STDIN_FILENO, &peer);
+	return 0;
+}
+
+/*
  * The order matters: the user is looked up and the sockets bound while we
  * may still read /etc/passwd and bind low ports; the daemon's /dev/null and
  * the pidfile are opened before chroot and the switch to -u, which could
  * make them unreachable.
  */
 static int
+open_listeners(const struct config *cfg, struct server *srv)
+{
+	size_t i;
+
+	if (listen_open_all(cfg, srv->listeners, MAX_LISTEN, &srv->nlisteners) == -1)
+		return -1;
+	for (i = 0; i < srv->nlisteners; i++)
+		log_warnx("listening on %s", srv->listeners[i].name);
+	return 0;
+}
+
+static int
 start(struct config *cfg, struct server *srv)
 {
 	uid_t uid = 0;
 	gid_t gid = 0;
-	size_t i;
 
 	if (cfg->user && lookup_user(cfg->user, &uid, &gid) == -1)
 		return -1;
 	if ((srv->root_fd = open_root(cfg)) == -1)
 		return -1;
+	if (cfg->inetd && inetd_prepare() == -1)
+		return -1;
 	if (!cfg->quiet && log_access_open(cfg->access_log) == -1)
 		return -1;
-	if (listen_open_all(cfg, srv->listeners, MAX_LISTEN, &srv->nlisteners) == -1)
+	if (!cfg->inetd && open_listeners(cfg, srv) == -1)
 		return -1;
-	for (i = 0; i < srv->nlisteners; i++)
-		log_warnx("listening on %s", srv->listeners[i].name);
 	if (cfg->daemon && daemonize() == -1)
 		return -1;
 	if (cfg->pidfile && write_pidfile(cfg->pidfile) == -1)
@@ -186,9 +271,11 @@ main(int argc, char **argv)
 	tzset();
 	if (start(&cfg, &srv) == -1)
 		return 1;
+	if (cfg.inetd)
+		return inetd_serve(&srv) == -1 ? 1 : 0;
 	if ((cfg.prefork ? prefork_run(&srv) : loop_run(&srv)) == -1)
 		return 1;
 	if (cfg.pidfile)
-		unlink(cfg.pidfile);
+		remove_pidfile(cfg.pidfile);
 	return 0;
 }

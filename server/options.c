@@ -33,6 +33,7 @@ static const struct option long_options[] = {
 	{ "no-peer",		no_argument,		NULL, OPT_NO_PEER },
 	{ "prefork",		required_argument,	NULL, OPT_PREFORK },
 	{ "reuseport",		no_argument,		NULL, OPT_REUSEPORT },
+	{ "inetd",		no_argument,		NULL, 'i' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -45,12 +46,13 @@ options_usage(FILE *fp)
 "usage: sockwebd [-p PORT] [-l ADDR]... [-r ROOT] [-c MAX_CHILDREN] [-t SECONDS]\n"
 "                [-L FILE|-] [-q] [-u USER] [--chroot] [-d] [--pidfile FILE]\n"
 "                [--no-listing] [--no-peer] [--prefork N] [--reuseport]\n"
-"                [-h] [-V]\n"
+"                [-i] [-h] [-V]\n"
 "\n"
 "A forking HTTP/1.0 static-file server.\n"
 "\n"
 "  -p, --port PORT          well-known port to listen on (default 8080; 0: any)\n"
-"  -l, --listen ADDR        address or host name to listen on; repeatable\n"
+"  -l, --listen ADDR        address or host name to listen on, optionally with\n"
+"                           its own port (HOST:PORT, [IPV6]:PORT); repeatable\n"
 "                           (default: every IPv4 and IPv6 interface)\n"
 "  -r, --root DIR           document root (default www)\n"
 "  -c, --max-children N     most connections served at once (default 256)\n"
@@ -66,8 +68,12 @@ options_usage(FILE *fp)
 "      --prefork N          start N workers that accept for themselves and serve\n"
 "                           connections one after another; grow up to -c\n"
 "      --reuseport          SO_REUSEPORT: several servers may share the port\n"
+"  -i, --inetd              serve the one connection on standard input (inetd,\n"
+"                           systemd Accept=yes); access log to stderr unless -L\n"
 "  -h, --help               show this help and exit\n"
-"  -V, --version            show the version and exit\n");
+"  -V, --version            show the version and exit\n"
+"\n"
+"Listening sockets passed by systemd (LISTEN_FDS) replace -l and -p.\n");
 }
 
 static void
@@ -89,6 +95,38 @@ bad(const char *what, const char *value)
 	return -1;
 }
 
+static bool
+listen_address_valid(const char *arg)
+{
+	char host[256], port[8];
+
+	return listen_parse_addr(arg, host, sizeof(host), port, sizeof(port)) == 0;
+}
+
+/* -i serves one connection someone else accepted: nothing to listen on. */
+static int
+check_inetd(const struct config *cfg)
+{
+	const char *clash = NULL;
+
+	if (!cfg->inetd)
+		return 0;
+	if (cfg->nlisten > 0 || cfg->nproxy_listen > 0)
+		clash = "-l";
+	else if (cfg->daemon)
+		clash = "-d";
+	else if (cfg->pidfile)
+		clash = "--pidfile";
+	else if (cfg->prefork)
+		clash = "--prefork";
+	else if (cfg->reuseport)
+		clash = "--reuseport";
+	if (clash == NULL)
+		return 0;
+	log_warnx("-i (inetd) cannot be combined with %s", clash);
+	return -1;
+}
+
 static int
 apply_option(struct config *cfg, int ch, const char *arg)
 {
@@ -103,8 +141,11 @@ apply_option(struct config *cfg, int ch, const char *arg)
 	case 'l':
 		if (cfg->nlisten == MAX_LISTEN)
 			return bad("-l (too many addresses)", arg);
+		if (!listen_address_valid(arg))
+			return bad("listen address", arg);
 		cfg->listen[cfg->nlisten++] = arg;
 		break;
+	case 'i': cfg->inetd = true; break;
 	case 'r': cfg->root = arg; break;
 	case 'c':
 		if (number_parse(arg, 1, 1000000, &v) == -1)
@@ -142,7 +183,7 @@ options_parse(struct config *cfg, int argc, char **argv)
 
 	config_defaults(cfg);
 	opterr = 1;
-	while ((ch = getopt_long(argc, argv, "p:l:r:c:t:L:qu:dhV", long_options,
+	while ((ch = getopt_long(argc, argv, "p:l:r:c:t:L:qu:dihV", long_options,
 	    NULL)) != -1) {
 		if (ch == 'h') {
 			options_usage(stdout);
@@ -159,5 +200,7 @@ options_parse(struct config *cfg, int argc, char **argv)
 		log_warnx("unexpected argument: '%s'", argv[optind]);
 		return OPTIONS_USAGE;
 	}
+	if (check_inetd(cfg) == -1)
+		return OPTIONS_USAGE;
 	return OPTIONS_RUN;
 }

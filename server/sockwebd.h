@@ -44,6 +44,10 @@ struct config {
 	bool		 peer;
 	unsigned	 prefork;	/* workers to start; 0: fork per connection */
 	bool		 reuseport;	/* SO_REUSEPORT: instances share the port */
+	bool		 inetd;		/* -i: serve the connection on stdin */
+	bool		 proxy_protocol;	/* every listener expects a PROXY header */
+	const char	*proxy_listen[MAX_LISTEN];	/* these ones do */
+	size_t		 nproxy_listen;
 };
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_USAGE };
 enum options_result options_parse(struct config *cfg, int argc, char **argv);
@@ -54,10 +58,31 @@ struct listener {
 	int			fd;
 	struct sockaddr_storage	addr;
 	char			name[ADDR_STRLEN];
+	bool			proxy;	/* a PROXY protocol header comes first */
 };
 int	listen_open_all(const struct config *cfg, struct listener *ls, size_t max,
 	    size_t *count);
 void	listen_close_all(struct listener *ls, size_t count);
+int	listen_parse_addr(const char *arg, char *host, size_t hsize, char *port,
+	    size_t psize);
+
+/* proxy.c: the PROXY protocol v1/v2 header from a balancer; no I/O. */
+#define PROXY_HEADER_MAX	4096	/* a longer v2 header is refused */
+enum proxy_result { PROXY_NEED_MORE, PROXY_OK, PROXY_ERROR };
+struct proxy_header {
+	int			version;	/* 1 or 2 */
+	bool			local;		/* no addresses: use the socket's */
+	struct sockaddr_storage	src;		/* the client, as the balancer saw it */
+	struct sockaddr_storage	dst;		/* the address the client connected to */
+	size_t			length;		/* bytes of header before the request */
+	const char		*error;		/* why PROXY_ERROR */
+};
+enum proxy_result proxy_parse(const void *data, size_t len,
+	    struct proxy_header *h);
+
+/* activation.c: listening sockets inherited through LISTEN_FDS. */
+int	activation_listeners(const struct config *cfg, struct listener *ls,
+	    size_t max, size_t *count);
 
 /* loop.c: the parent: poll, accept, fork, reap. */
 struct server {

@@ -89,13 +89,67 @@ bail_out() {
 	exit 1
 }
 
-# Stop exactly the processes this test started.
+# --- time: TEST_TIME_FACTOR stretches every wall-clock bound ---------------
+# On a slow or loaded machine (valgrind, sanitizers, a busy CI runner) run
+# with TEST_TIME_FACTOR=3: every wait below and every "within N s" check
+# that goes through scaled/within allows that many times longer.
+: "${TEST_TIME_FACTOR:=1}"
+export TEST_TIME_FACTOR
+
+# scaled SECONDS: SECONDS times TEST_TIME_FACTOR (may be fractional).
+scaled() { awk -v s="$1" -v f="$TEST_TIME_FACTOR" 'BEGIN { print s * f }'; }
+
+# within SECS LIMIT: exit 0 if SECS <= LIMIT * TEST_TIME_FACTOR.
+within() {
+	awk -v s="$1" -v l="$2" -v f="$TEST_TIME_FACTOR" 'BEGIN { exit !(s <= l * f) }'
+}
+
+# poll SECONDS COMMAND...: run COMMAND every 0.05 s until it succeeds or
+# SECONDS (scaled) have passed; the status of the last try.
+poll() {
+	local tries
+	tries=$(awk -v s="$1" -v f="$TEST_TIME_FACTOR" 'BEGIN { printf "%d", s * f * 20 + 1 }')
+	shift
+	while :; do
+		"$@" && return 0
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || return 1
+		sleep 0.05
+	done
+}
+
+# --- processes: started by pid, stopped by pid, in bounded time -------------
+
+# gone PID: PID has exited (a zombie counts: only its parent's wait is left).
+gone() {
+	kill -0 "$1" 2>/dev/null || return 0
+	case "$(ps -o stat= -p "$1" 2>/dev/null)" in Z*) return 0 ;; esac
+	return 1
+}
+
+# stop_pid PID [SIGNAL [SECONDS]]: send SIGNAL (TERM), wait at most SECONDS
+# (10, scaled) for PID to exit, then SIGKILL it. Reaps PID if it is our
+# child; its exit status in $STOP_STATUS (137 after a SIGKILL).
+stop_pid() {
+	local pid=$1 sig=${2:-TERM} secs=${3:-10}
+	kill "-$sig" "$pid" 2>/dev/null
+	if ! poll "$secs" gone "$pid"; then
+		diag "pid $pid ignored SIG$sig for $secs s; killing it"
+		kill -KILL "$pid" 2>/dev/null
+		poll 5 gone "$pid"
+	fi
+	wait "$pid" 2>/dev/null
+	STOP_STATUS=$?
+}
+
+# Stop exactly the processes this test started, each in bounded time.
 cleanup() {
 	local pid
 	for pid in $TEST_PIDS; do
 		kill -TERM "$pid" 2>/dev/null || true
 	done
 	for pid in $TEST_PIDS; do
+		gone "$pid" || stop_pid "$pid" TERM 5
 		wait "$pid" 2>/dev/null || true
 	done
 }
@@ -105,33 +159,29 @@ track_pid() { TEST_PIDS="$TEST_PIDS $1"; }
 
 # wait_for_line FILE REGEX SECONDS: until a line matching REGEX is in FILE.
 wait_for_line() {
-	local file=$1 re=$2 tries=$(($3 * 20))
-	while [ "$tries" -gt 0 ]; do
-		grep -Eq -- "$re" "$file" 2>/dev/null && return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
+	poll "$3" grep -Eq -- "$2" "$1" 2>/dev/null
 }
 
-# start_sockwebd [ARGS...]: start sockwebd on 127.0.0.1, a kernel-chosen
-# port, serving $TEST_DIR/www unless -r is among ARGS. Sets SERVER_PID,
-# PORT, BASE (http://127.0.0.1:PORT), SERVER_ERR (its stderr), ACCESS_LOG.
-# Extra -l options are appended after the default one unless NO_DEFAULT_LISTEN=1.
-start_sockwebd() {
-	local root_args=(-r "$TEST_DIR/www") listen_args=(-l 127.0.0.1) a
-	for a in "$@"; do
-		case "$a" in -r|--root|--root=*) root_args=() ;; esac
-	done
-	[ "${NO_DEFAULT_LISTEN:-0}" = 1 ] && listen_args=()
-	SERVER_ERR="$TEST_DIR/sockwebd.$$.$RANDOM.err"
-	ACCESS_LOG="${ACCESS_LOG:-$TEST_DIR/access.log}"
-	"$SOCKWEBD" -p 0 "${listen_args[@]}" "${root_args[@]}" "$@" \
-		>>"$ACCESS_LOG" 2>"$SERVER_ERR" &
+# start_raw NAME ARGS...: start sockwebd with exactly ARGS (nothing added),
+# stdout appended to $TEST_DIR/NAME.out, stderr to $TEST_DIR/NAME.err, and
+# wait for its "listening on" line. Sets SERVER_PID, SERVER_OUT, SERVER_ERR,
+# PORT (of the first listening line) and BASE (http://127.0.0.1:PORT).
+start_raw() {
+	local name=$1
+	shift
+	spawn_sockwebd "$TEST_DIR/$name.out" "$TEST_DIR/$name.err" "$@"
+}
+
+# spawn_sockwebd OUT ERR ARGS...: what start_raw and start_sockwebd share.
+spawn_sockwebd() {
+	SERVER_OUT=$1
+	SERVER_ERR=$2
+	shift 2
+	"$SOCKWEBD" "$@" >>"$SERVER_OUT" 2>"$SERVER_ERR" &
 	SERVER_PID=$!
 	track_pid "$SERVER_PID"
 	if ! wait_for_line "$SERVER_ERR" 'listening on ' 10; then
-		diag "sockwebd did not start:"
+		diag "sockwebd $* did not start:"
 		sed 's/^/#   /' "$SERVER_ERR"
 		return 1
 	fi
@@ -139,11 +189,27 @@ start_sockwebd() {
 	BASE="http://127.0.0.1:$PORT"
 }
 
-# stop_sockwebd: SIGTERM and wait; sets SERVER_STATUS.
+# start_sockwebd [ARGS...]: start sockwebd on 127.0.0.1, a kernel-chosen
+# port, serving $TEST_DIR/www unless -r is among ARGS. Sets what start_raw
+# sets; stdout (the access log) goes to $ACCESS_LOG ($TEST_DIR/access.log
+# unless set). Extra -l options are appended after the default one unless
+# NO_DEFAULT_LISTEN=1.
+start_sockwebd() {
+	local root_args=(-r "$TEST_DIR/www") listen_args=(-l 127.0.0.1) a
+	for a in "$@"; do
+		case "$a" in -r|--root|--root=*) root_args=() ;; esac
+	done
+	[ "${NO_DEFAULT_LISTEN:-0}" = 1 ] && listen_args=()
+	ACCESS_LOG="${ACCESS_LOG:-$TEST_DIR/access.log}"
+	spawn_sockwebd "$ACCESS_LOG" "$TEST_DIR/sockwebd.$$.$RANDOM.err" \
+		-p 0 "${listen_args[@]}" "${root_args[@]}" "$@"
+}
+
+# stop_sockwebd [SIGNAL]: stop SERVER_PID (stop_pid: SIGTERM, bounded);
+# its exit status in SERVER_STATUS.
 stop_sockwebd() {
-	kill -TERM "$SERVER_PID" 2>/dev/null
-	wait "$SERVER_PID"
-	SERVER_STATUS=$?
+	stop_pid "$SERVER_PID" "${1:-TERM}"
+	SERVER_STATUS=$STOP_STATUS
 }
 
 # raw_request PORT STRING [TIMEOUT]: send STRING (printf %b escapes) over a
@@ -171,21 +237,17 @@ zombies() { ps --ppid "$SERVER_PID" -o stat= | grep -c '^Z' || true; }
 
 # wait_children MAX SECONDS: until SERVER_PID has at most MAX children.
 wait_children() {
-	local tries=$(($2 * 20))
-	while [ "$tries" -gt 0 ]; do
-		[ "$(children)" -le "$1" ] && return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
+	poll "$2" at_most_children "$1"
 }
+at_most_children() { [ "$(children)" -le "$1" ]; }
 
-# settle SECONDS: until the server is quiet, at most SECONDS: its accept
+# settle SECONDS: until the server is quiet, at most SECONDS (scaled): its accept
 # queue is empty (per ss, when there is ss) and it has no child, zombies
 # included, at 5 checks in a row 0.1 s apart. (0 children at one instant
 # proves nothing while the backlog still holds connections to fork for.)
 settle() {
-	local tries=$(($1 * 10)) calm=0 q
+	local tries calm=0 q
+	tries=$(awk -v s="$1" -v f="$TEST_TIME_FACTOR" 'BEGIN { printf "%d", s * f * 10 }')
 	while [ "$tries" -gt 0 ]; do
 		q=0
 		if command -v ss >/dev/null 2>&1; then

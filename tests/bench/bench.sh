@@ -1,9 +1,10 @@
 #!/bin/bash
 # tests/bench/bench.sh: sockwebd against nginx, lighttpd, h2o and
-# mini_httpd, and sockget against curl, side by side on this machine
-# (issues 8 and 12): new connections, keep-alive, 10 000 concurrent
-# connections (errors, RSS, processes), a big file, and five slow-client
-# attacks of SLOW_COUNT connections each with a probe every second.
+# mini_httpd, and sockget against curl (one big file, and -Z with 20 URLs
+# against curl -Z), side by side on this machine (issues 8, 12 and 13):
+# new connections, keep-alive, 10 000 concurrent connections (errors,
+# RSS, processes), a big file, and five slow-client attacks of SLOW_COUNT
+# connections each with a probe every second.
 #
 #   make bench          BENCH_MODE=full: 3 rounds, 1 GiB file (< 15 minutes)
 #   make bench-quick    BENCH_MODE=quick: 1 short round, 256 MiB file (< 3 minutes)
@@ -45,6 +46,7 @@ full)
 	ROUNDS=${BENCH_ROUNDS:-3}
 	N_NEW=20000 N_KA=50000 WRK_SECS=5 BIG_SIZE=1G BIG_LABEL="1 GiB"
 	C10K_SECS=10 SLOW_SECS=5 SLOW_COUNT=1000
+	E_PAIRS=3	# sockget/curl download pairs per round: >= 5 even if a round is cut
 	AB_TIMEOUT=150 DL_TIMEOUT=120 BUDGET=${BENCH_BUDGET:-840}
 	: "${BENCH_RESULTS:=$top_srcdir/tests/bench/results.md}"
 	;;
@@ -52,6 +54,7 @@ quick)
 	ROUNDS=${BENCH_ROUNDS:-1}
 	N_NEW=5000 N_KA=10000 WRK_SECS=3 BIG_SIZE=256M BIG_LABEL="256 MiB"
 	C10K_SECS=3 SLOW_SECS=1 SLOW_COUNT=300
+	E_PAIRS=5
 	AB_TIMEOUT=40 DL_TIMEOUT=40 BUDGET=${BENCH_BUDGET:-150}
 	: "${BENCH_RESULTS:=$top_srcdir/tests/bench/results-quick.md}"
 	;;
@@ -158,6 +161,7 @@ trap 'exit 143' TERM
 head -c 1024 /dev/urandom >"$ROOT/1k.bin"
 head -c 5242880 /dev/urandom >"$ROOT/5m.bin"	# the slow readers' file
 truncate -s "$BIG_SIZE" "$ROOT/big.bin"
+head -c 1048576 /dev/urandom >"$ROOT/1m.bin"	# (g): -Z with 20 of these
 chmod 644 "$ROOT"/*
 chmod 755 "$ROOT"
 BIG_BYTES=$(stat -c %s "$ROOT/big.bin")
@@ -296,6 +300,23 @@ run_client() {
 	sleep 0.2
 }
 
+# (g) 20 URLs of 1 MiB at once: sockget -Z against curl -Z, to SERVER.
+run_parallel() {
+	local round=$1 client=$2 server=$3 urls=() i
+	for ((i = 0; i < 20; i++)); do
+		urls+=(-o /dev/null "$(url "$server" 1m.bin)?n=$i")
+	done
+	if [ "$client" = sockget ]; then
+		"${MEASURE[@]}" timeit "$round" "g_$server" sockget -- timeout 60 \
+			"$SOCKGET" -Z -s -S -f "${urls[@]}" >>"$RESULTS"
+	else
+		"${MEASURE[@]}" timeit "$round" "g_$server" curl -- timeout 60 \
+			curl -Z -s -S -f "${urls[@]}" >>"$RESULTS"
+	fi
+	show
+	sleep 0.2
+}
+
 run_names() {
 	local round=$1 count=$2 urls=() i label="1 name"
 	[ "$count" -gt 1 ] && label="$count names"
@@ -353,9 +374,19 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	fi
 	for s in "${order[@]}"; do run_download "$round" "$s"; done
 	if [ -n "${PORT[sockwebd]:-}" ]; then
-		if ((round % 2)); then clients=(sockget curl); else clients=(curl sockget); fi
-		for c in "${clients[@]}"; do run_client "$round" "$c"; done
+		# E_PAIRS pairs, the order alternating from pair to pair
+		for ((p = 0; p < E_PAIRS; p++)); do
+			if (((round + p) % 2)); then clients=(sockget curl); else clients=(curl sockget); fi
+			for c in "${clients[@]}"; do run_client "$round" "$c"; done
+		done
 	fi
+	for s in sockwebd nginx; do
+		[ -n "${PORT[$s]:-}" ] || continue
+		if ((round % 2)); then clients=(sockget curl); else clients=(curl sockget); fi
+		for i in 1 2; do
+			for c in "${clients[@]}"; do run_parallel "$round" "$c" "$s"; done
+		done
+	done
 	if [ -n "$DNSPORT" ]; then
 		for i in 1 2 3; do
 			run_names "$round" 1
@@ -378,6 +409,8 @@ note "requests for a 1 KiB file; the big file is $BIG_LABEL (sparse, in the page
 note "sockwebd: \`-q -c 512\` (fork per connection) and \`--prefork 2 -c 512\`; nginx: worker_processes auto, worker_connections $((NOFILE / 2)), sendfile on, tcp_nopush on; lighttpd: linux-sysepoll, max-fds $NOFILE; h2o: 2 threads, file.dir, max-connections $((NOFILE / 2)); mini_httpd: -D (fork per connection); descriptor limit $NOFILE"
 note "keep-alive and 10 000-connection rows leave mini_httpd out (no keep-alive, a process per connection); \`wrk -t2 -c10000 -d${C10K_SECS}s\`: errors are wrk's socket errors (connect, read, write, time-out) + non-2xx/3xx, RSS and processes sampled every 100 ms"
 note "slow clients: $SLOW_COUNT connections of one attack at a time (tests/helpers/slowclients.py), $SLOW_SECS probes (curl, 1 KiB) a second apart once they are all in the attack; a probe fails unless it is 200 within 1 s"
+note "(e) runs $E_PAIRS sockget/curl pairs per round, the order alternating; its ratio is the median of the pairs' ratios"
+note "(g) runs sockget -Z and curl -Z (20 URLs of 1 MiB each, \`-o /dev/null\`) twice per round to each server, alternating"
 note "ab runs with -q -r (a receive error counts as a failed request instead of stopping ab); (e) and (f) go to the default sockwebd; (f) runs 3 times per round"
 note "the machine is shared (other tests run at the same time): absolute numbers are noisy, the per-round ratios less so"
 note "wall time of the whole benchmark: $(($(date +%s) - T_START)) s"

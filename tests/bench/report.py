@@ -56,11 +56,17 @@ TARGETS = [
     ("keep-alive `wrk -t1`: prefork vs nginx", "c_wrk", "sockwebd-prefork", "nginx", 1.0, True, False),
     ("big file: default vs lighttpd", "d_mbps", "sockwebd", "lighttpd", 0.9, True, False),
     ("big file: prefork vs lighttpd", "d_mbps", "sockwebd-prefork", "lighttpd", 0.9, True, False),
-    ("sockget vs curl, big file from sockwebd", "e", "sockget", "curl", 0.9, True, False),
+    ("sockget vs curl, big file from sockwebd (median of alternating pairs)", "e", "sockget", "curl", 0.9, True, False),
+    ("sockget -Z vs curl -Z, 20 URLs from sockwebd (time)", "g_sockwebd", "sockget", "curl", 1.0, False, False),
+    ("sockget -Z vs curl -Z, 20 URLs from nginx (time)", "g_nginx", "sockget", "curl", 1.0, False, False),
     ("8 names vs 1 name (time; 200 ms DNS delay each)", "f", "8 names", "1 name", 1.5, False, False),
 ]
 
 RSS_LIMIT_MB = 8.0
+
+# Tests run in back-to-back pairs several times a round: their ratio is the
+# median of the pairs' ratios rather than of the round medians.
+PAIRED = ("e", "g_sockwebd", "g_nginx")
 
 
 def load(path):
@@ -82,7 +88,7 @@ def fmt(v, digits):
 
 
 def digits_for(test):
-    return {"d_rss": 1, "k10_rss": 1, "f": 3}.get(test, 0)
+    return {"d_rss": 1, "k10_rss": 1, "f": 3, "g_sockwebd": 3, "g_nginx": 3}.get(test, 0)
 
 
 def values(rows, test, server):
@@ -124,10 +130,26 @@ def best_per_round(rows, test, servers):
     return best
 
 
+def pair_ratios(rows, test, a, b):
+    """a/b for each back-to-back pair of runs, in the order they ran."""
+    ratios, last = [], {}
+    for r in rows:
+        if r["test"] != test or r["server"] not in (a, b):
+            continue
+        last[r["server"]] = r["value"]
+        if a in last and b in last:
+            if last[a] is not None and last[b]:
+                ratios.append(last[a] / last[b])
+            last = {}
+    return ratios
+
+
 def ratio_cell(rows, test, a, b):
     ra = per_round(rows, test, a)
     rb = best_per_round(rows, test, b) if isinstance(b, tuple) else per_round(rows, test, b)
     ratios = [ra[k] / rb[k] for k in sorted(ra) if k in rb and rb[k]]
+    if test in PAIRED:
+        ratios = pair_ratios(rows, test, a, b)
     if not ratios:
         return None, "n/a"
     med = statistics.median(ratios)
@@ -180,15 +202,23 @@ def report(rows, meta):
         w("| %s | " % label.rsplit(" (", 1)[0] + " | ".join(
             str(failures(rows, test, s)) if present(rows, test, s) else "–" for s in SERVERS) + " |")
     w("")
-    if present(rows, "e", "curl") or present(rows, "f", "1 name"):
+    if present(rows, "e", "curl") or present(rows, "f", "1 name") or present(rows, "g_sockwebd", "curl"):
         w("## Client (sockget)")
         w("")
         w("| test | sockget | curl | failures |")
         w("|---|---:|---:|---:|")
         if present(rows, "e", "curl"):
-            w("| (e) big file from sockwebd, `-o /dev/null` (MB/s) | %s | %s | %d |" % (
+            w("| (e) big file from sockwebd, `-o /dev/null` (MB/s; median [min–max] of %d runs each) | %s | %s | %d |" % (
+                len(values(rows, "e", "sockget")),
                 cell(values(rows, "e", "sockget"), 0), cell(values(rows, "e", "curl"), 0),
                 failures(rows, "e", "sockget") + failures(rows, "e", "curl")))
+        for srv in ("sockwebd", "nginx"):
+            t = "g_" + srv
+            if present(rows, t, "curl"):
+                w("| (g) `-Z`, 20 URLs × 1 MiB from %s (seconds; %d runs each) | %s | %s | %d |" % (
+                    srv, len(values(rows, t, "sockget")),
+                    cell(values(rows, t, "sockget"), 3), cell(values(rows, t, "curl"), 3),
+                    failures(rows, t, "sockget") + failures(rows, t, "curl")))
         w("")
         if present(rows, "f", "1 name"):
             w("| (f) sockget, names resolved (each answer delayed 200 ms) | 1 name | 8 names | failures |")

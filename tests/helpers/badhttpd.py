@@ -24,6 +24,14 @@ one path per misbehaviour:
     /slow-headers[?s=S] sleeps S (5) seconds, then answers like /ok
     /reset              a partial response, then an RST (SO_LINGER 0)
     /echo               200, body is the request head exactly as received
+    /interim?codes=100,103[&http=1.1]   those 1xx heads first, then /ok
+    /no-body?code=N     N (204, 304) with "Content-Length: 5" and no body
+    /empty              200, Content-Length: 0
+    /raw-location?to=V[&code=N]  N (302), "Location: V" verbatim (may be
+                        empty, may hold spaces and trailing blanks)
+    /chunked            HTTP/1.1 200, chunked body "chunked\nbody\n" + trailer
+    /delay?s=S[&to=URL] sleeps S (1) seconds, then answers like /ok (or
+                        302 to URL)
 
 Once bound it prints "badhttpd: listening on ADDR:PORT" on stderr, and
 one line per request: "badhttpd: METHOD TARGET from IP:PORT". Each
@@ -46,7 +54,8 @@ HEAD_LIMIT = 16384              # request head larger than this: 431
 HEAD_TIMEOUT = 10.0             # waiting for the request head
 PATTERN = bytes(range(256)) * 256   # 64 KiB: /bytes streams slices of it
 
-REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found",
+REASONS = {100: "Continue", 102: "Processing", 103: "Early Hints",
+           200: "OK", 204: "No Content", 304: "Not Modified", 301: "Moved Permanently", 302: "Found",
            303: "See Other", 307: "Temporary Redirect",
            308: "Permanent Redirect", 400: "Bad Request", 404: "Not Found",
            431: "Request Header Fields Too Large"}
@@ -151,8 +160,8 @@ class Conn:
         self.sock.close()
 
 
-def head_bytes(status, headers=(), length=None):
-    lines = ["HTTP/1.0 %d %s" % (status, REASONS.get(status, "Status")),
+def head_bytes(status, headers=(), length=None, version="1.0"):
+    lines = ["HTTP/%s %d %s" % (version, status, REASONS.get(status, "Status")),
              "Server: badhttpd", "Connection: close"]
     if length is not None:
         lines.append("Content-Length: %d" % length)
@@ -276,7 +285,58 @@ def h_echo(conn, req):
     respond(conn, req, 200, req.head)
 
 
+def h_interim(conn, req):
+    version = req.param("http", "1.1")
+    for code in req.param("codes", "100").split(","):
+        code = int(code) if code.isdigit() else 100
+        head = "HTTP/%s %d %s\r\n" % (version, code, REASONS.get(code, "Interim"))
+        if code == 103:
+            head += "Link: </style.css>; rel=preload\r\n"
+        conn.send((head + "\r\n").encode("latin-1"))
+    respond(conn, req, 200, b"ok\n")
+
+
+def h_no_body(conn, req):
+    code = req.param("code", 204, int)
+    conn.send(head_bytes(code, [("Content-Type", "text/plain")], 5))
+
+
+def h_empty(conn, req):
+    respond(conn, req, 200, b"")
+
+
+def h_raw_location(conn, req):
+    to = req.param("to", "")
+    if "\r" in to or "\n" in to:
+        return respond(conn, req, 400, b"raw-location: no CR or LF\n")
+    body = b"moved\n"
+    head = head_bytes(req.param("code", 302, int), [("Content-Type", "text/plain")],
+                      len(body))
+    # the Location line goes in by hand: its blanks must reach the client
+    head = head[:-2] + ("Location: %s\r\n\r\n" % to).encode("latin-1", "replace")
+    conn.send(head)
+    if req.method != "HEAD":
+        conn.send(body)
+
+
+def h_chunked(conn, req):
+    conn.send(b"HTTP/1.1 200 OK\r\nServer: badhttpd\r\nConnection: close\r\n"
+              b"Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n")
+    if req.method != "HEAD":
+        conn.send(b"8\r\nchunked\n\r\n5\r\nbody\n\r\n0\r\nX-Trailer: t\r\n\r\n")
+
+
+def h_delay(conn, req):
+    conn.sleep(req.param("s", 1.0, float))
+    to = req.param("to", "")
+    if to and "\r" not in to and "\n" not in to:
+        return redirect(conn, req, 302, to)
+    respond(conn, req, 200, b"ok\n")
+
+
 HANDLERS = {
+    "/interim": h_interim, "/no-body": h_no_body, "/empty": h_empty,
+    "/raw-location": h_raw_location, "/chunked": h_chunked, "/delay": h_delay,
     "/ok": h_ok, "/bytes": h_bytes, "/garbage": h_garbage,
     "/close-early": h_close_early, "/endless-headers": h_endless_headers,
     "/short-body": h_short_body, "/drip": h_drip,

@@ -98,4 +98,40 @@ fi
 "$SOCKGET" -o "$TEST_DIR/p3.bin" "$BASE/three-mb.bin" 2>"$TEST_DIR/nobar.err"
 is "$(wc -c <"$TEST_DIR/nobar.err" | tr -d ' ')" 0 "stderr not a terminal: no progress bar"
 
+# A kernel connect time-out (SYNs unanswered) is exit 28, as curl's: in a
+# network namespace of our own with tcp_syn_retries=1 it comes after ~3 s.
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v ip >/dev/null; then
+	cat >"$TEST_DIR/synfull.py" <<'EOF2'
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+fill = []
+for _ in range(4):
+    c = socket.socket(); c.setblocking(False)
+    try:
+        c.connect(s.getsockname())
+    except BlockingIOError:
+        pass
+    fill.append(c)
+time.sleep(0.3)
+print(s.getsockname()[1], flush=True)
+time.sleep(20)
+EOF2
+	unshare -n bash -c '
+		ip link set lo up && sysctl -qw net.ipv4.tcp_syn_retries=1 || exit 99
+		python3 "$1/synfull.py" >"$1/synfull.port" & pid=$!
+		for _ in $(seq 50); do [ -s "$1/synfull.port" ] && break; sleep 0.1; done
+		p=$(cat "$1/synfull.port")
+		"$2" -sS "http://127.0.0.1:$p/" 2>"$1/syn.err"; echo "sockget $?" >"$1/syn.rc"
+		if command -v curl >/dev/null; then curl -sS "http://127.0.0.1:$p/" 2>/dev/null; echo "curl $?" >>"$1/syn.rc"; fi
+		kill "$pid"; wait "$pid" 2>/dev/null; exit 0' _ "$TEST_DIR" "$SOCKGET"
+	if [ "$?" = 0 ]; then
+		like "$(cat "$TEST_DIR/syn.rc")" '^sockget 28$' "kernel connect time-out: exit 28"
+		like "$(cat "$TEST_DIR/syn.err")" 'after [0-9]+ ms: Connection timed out' "time-out message"
+		command -v curl >/dev/null &&
+			like "$(cat "$TEST_DIR/syn.rc")" 'curl 28' "curl exits 28 there too"
+	else
+		diag "no network namespace here: kernel time-out not tested"
+	fi
+fi
+
 done_testing

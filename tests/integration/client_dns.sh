@@ -59,6 +59,36 @@ is "$rc" 28 "a DNS server that never answers: -m 1 exits 28"
 ok $? "the DNS time-out counts against -m ($ms ms)"
 like "$(cat "$TEST_DIR/to.err")" 'Resolving timed out' "time-out message says resolving"
 
+# Each transfer's clocks are its own: URL 1 is not made to wait for the
+# lookup of URL 2, whose DNS server never answers (issue 13).
+"${SG[@]}" -m 1 -w ' %{exitcode}\n' "http://one.sockweb.test:$PORT/hello.txt" \
+	"http://black.sockweb.test:$PORT/" >"$TEST_DIR/own.out" 2>/dev/null
+is "$?" 28 "-m 1, second name silent: the last transfer's 28"
+is "$(head -n 2 "$TEST_DIR/own.out")" "hello, sockweb
+ 0" "the first URL is fetched within its own -m"
+
+# No limits given: a silent DNS server costs at most RESOLVE_LIMIT_MS (10 s;
+# c-ares told 2 s and 2 tries gives up after 2 + 4 s with one server), not
+# the 75 s of c-ares' defaults, and the first URL does not wait for it.
+t0=$(date +%s%N)
+"${SG[@]}" -v -w '%{time_total} %{exitcode}\n' -o /dev/null -o /dev/null \
+	"http://one.sockweb.test:$PORT/hello.txt" "http://black.sockweb.test:$PORT/" \
+	>"$TEST_DIR/lim.out" 2>"$TEST_DIR/lim.err"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+is "$rc" 6 "a name never answered: exit 6"
+[ "$ms" -ge 5500 ] && [ "$ms" -lt 11500 ]
+ok $? "given up after 6 to 10 s ($ms ms)"
+awk 'NR == 1 { exit !($1 < 1.0 && $2 == 0) }' "$TEST_DIR/lim.out"
+ok $? "the first URL took its own time, not the other lookup's ($(head -n 1 "$TEST_DIR/lim.out"))"
+like "$(cat "$TEST_DIR/lim.err")" 'resolver: time-out 2000 ms, 2 tries, at most 10000 ms' \
+	"-v shows the resolver's time-out and tries"
+like "$(cat "$TEST_DIR/lim.err")" 'resolving black\.sockweb\.test: no answer yet after [0-9]+ ms' \
+	"-v shows the wait meanwhile"
+like "$(cat "$TEST_DIR/lim.err")" 'resolving black\.sockweb\.test failed after [0-9]+ ms' \
+	"-v says when it gave up"
+like "$(cat "$TEST_DIR/lim.err")" 'Could not resolve host: black\.sockweb\.test' "exit 6 message"
+
 # Failover: the first address refuses (nothing listens on 127.0.0.2).
 w=$("${SG[@]}" -v -o /dev/null -w '%{remote_ip}' "http://two.sockweb.test:$PORT/hello.txt" 2>"$TEST_DIR/two.err")
 is "$?" 0 "two addresses, the first refusing: still connects"

@@ -23,9 +23,12 @@ for i in $(seq 1 40); do
 	[ "$code" = 200 ] && answered=$((answered + 1))
 done
 is "$answered" 40 "--reuseport: 40 of 40 requests answered 200"
-sleep 0.3
-first=$(grep -c 'GET /hello.txt' "$TEST_DIR/first.log")
-second=$(grep -c 'GET /hello.txt' "$TEST_DIR/second.log")
+logged() {
+	first=$(grep -c 'GET /hello.txt' "$TEST_DIR/first.log")
+	second=$(grep -c 'GET /hello.txt' "$TEST_DIR/second.log")
+	[ "$((first + second))" -ge 40 ]
+}
+poll 3 logged
 is "$((first + second))" 40 "every request is in one instance's log ($first + $second)"
 ok "$([ "$first" -gt 0 ] && [ "$second" -gt 0 ]; echo $?)" \
 	"the kernel spread the connections over both instances"
@@ -35,9 +38,8 @@ is "$?" 1 "without --reuseport another instance cannot bind: exit 1"
 like "$(cat "$TEST_DIR/third.err")" "bind 127\\.0\\.0\\.1:$port: Address already in use" \
 	"the bind error names the address"
 
-kill -TERM "$second_pid"
-wait "$second_pid"
-is "$?" 0 "the second instance exits 0 on SIGTERM"
+stop_pid "$second_pid"
+is "$STOP_STATUS" 0 "the second instance exits 0 on SIGTERM"
 stop_sockwebd
 is "$SERVER_STATUS" 0 "the first instance exits 0 on SIGTERM"
 

@@ -122,7 +122,7 @@ attack() {
 	if [ "$MODE" = fork ]; then
 		ok "$([ "$PROBE_MAX_PROCS" -le 2 ]; echo $?)" \
 			"$name: the attackers hold no child (at most $PROBE_MAX_PROCS children seen, the probes')"
-		wait_children 0 "$(secs '5 * F' | cut -d. -f1)"
+		wait_children 0 5
 		ok $? "$name: no child left afterwards ($(children) now)"
 	else
 		ok "$([ "$PROBE_MAX_PROCS" -eq 2 ] && [ "$PROBE_MIN_PROCS" -eq 2 ]; echo $?)" \

@@ -123,7 +123,34 @@ test_pins(void)
 		    "::1", "second pinned address, brackets removed");
 	}
 	ok(resolve_find(&r, "example.test", 8080) == NULL, "pin is per port");
+	ok(resolve_add_pin(&r, "x.test:80abc:1.2.3.4") < 0, "--resolve port 80abc fails");
+	ok(resolve_add_pin(&r, "+plus.test:81:1.2.3.4") == 0, "--resolve +HOST parses");
+	ok(resolve_find(&r, "plus.test", 81) != NULL, "+HOST is pinned like HOST");
+	ok(resolve_add_pin(&r, "-plus.test:81") == 0, "--resolve -HOST:PORT parses");
+	ok(resolve_find(&r, "plus.test", 81) == NULL, "-HOST:PORT removes the pin");
+	ok(resolve_add_pin(&r, "*:82:1.2.3.4") == 0, "--resolve *:PORT:ADDR parses");
+	ok(resolve_find(&r, "anything.test", 82) != NULL, "* matches any host at its port");
 	resolve_free(&r);
+	memset(&r, 0, sizeof(r));
+	r.family = AF_INET;
+	ok(resolve_add_pin(&r, "v6.test:80:::1") == 0, "-4: an IPv6-only pin parses");
+	h = resolve_find(&r, "v6.test", 80);
+	ok(h != NULL && h->naddrs == 0, "-4: the IPv6 address is dropped (exit 6)");
+	resolve_free(&r);
+}
+
+static void
+test_basic(void)
+{
+	struct buf b;
+
+	buf_init(&b);
+	auth_basic_header(&b, "Aladdin", "open sesame");
+	auth_basic_header(&b, "u", NULL);
+	buf_append(&b, "", 1);
+	is_str(b.data, "Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\n"
+	    "Authorization: Basic dTo=\r\n", "Basic: RFC 7617's example; no password");
+	buf_free(&b);
 }
 
 static void
@@ -199,6 +226,15 @@ test_fetch(void)
 	/* fuzz_response: http-parser accepted a two-digit status as exit 0 */
 	is_int(fetch_canned("HTTP/1.0 20\r\n\r\nbody"), SG_WEIRD_SERVER_REPLY,
 	    "fetch: a two-digit status is a weird reply (8)");
+	is_int(fetch_canned("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n"
+	    "Link: </a>\r\n\r\nHTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"), SG_OK,
+	    "fetch: 100 and 103, then the 200");
+	is_int(fetch_canned("HTTP/1.1 100 Continue\r\n\r\n"), SG_WEIRD_SERVER_REPLY,
+	    "fetch: a 100 and no final response is a weird reply");
+	is_int(fetch_canned("HTTP/1.0 204 No Content\r\nContent-Length: 5\r\n\r\n"), SG_OK,
+	    "fetch: 204 has no body, whatever Content-Length says");
+	is_int(fetch_canned("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "2\r\nok\r\n0\r\n\r\n"), SG_OK, "fetch: a chunked body");
 	output_set_quiet(false);
 }
 
@@ -209,6 +245,7 @@ main(void)
 	test_options();
 	test_order();
 	test_pins();
+	test_basic();
 	test_writeout();
 	test_fetch();
 	return tap_done();

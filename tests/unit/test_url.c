@@ -140,10 +140,69 @@ test_resolve_ref(void)
 	check_ref("g/..#f", "http://a/b/c/");
 }
 
+static void
+check_ipv4(const char *in, const char *want)
+{
+	char out[16] = "";
+	int rc = host_ipv4_normalize(in, out);
+
+	if (want == NULL)
+		is_int(rc, 0, "%s is a name, not IPv4", in);
+	else
+		is_str(rc ? out : "(name)", want, "%s is IPv4 %s", in, want);
+}
+
+static void
+test_hosts(void)
+{
+	struct url u;
+	char *s;
+
+	check_ipv4("127.0.0.1", "127.0.0.1");
+	check_ipv4("0x7f.0.0.1", "127.0.0.1");
+	check_ipv4("0177.0.0.1", "127.0.0.1");
+	check_ipv4("127.1", "127.0.0.1");
+	check_ipv4("127.0.1", "127.0.0.1");
+	check_ipv4("2130706433", "127.0.0.1");
+	check_ipv4("0x7F000001", "127.0.0.1");
+	check_ipv4("017700000001", "127.0.0.1");
+	check_ipv4("127.0.0.0x1", "127.0.0.1");
+	check_ipv4("4294967295", "255.255.255.255");
+	check_ipv4("4294967296", NULL);
+	check_ipv4("0x100000000", NULL);
+	check_ipv4("256.0.0.1", NULL);
+	check_ipv4("1.2.256", "1.2.1.0");
+	check_ipv4("1.256.1", NULL);
+	check_ipv4("1.2.65536", NULL);
+	check_ipv4("1.2.3.4.5", NULL);
+	check_ipv4("1.2.3.08", NULL);
+	check_ipv4("0x", NULL);
+	check_ipv4("00x7f.0.0.1", NULL);
+	check_ipv4("127.0.0.1.", NULL);
+	check_ipv4("-1.0.0.1", NULL);
+	check_ipv4("1..1", NULL);
+	check_ipv4("example.org", NULL);
+	check_ipv4("99999999999999999999999", NULL);
+	check_parse("http://0177.0.0.1:8/", "127.0.0.1", 8, "/");
+	check_parse("http://b\xc3\xbc" "cher.test/", "xn--bcher-kva.test", 80, "/");
+	check_bad("http://x\xff.test/", URL_BAD_IDN);
+	is_int(url_parse("http://us%40er:p%3Ass@h/", &u), URL_OK, "userinfo parses");
+	is_str(u.user, "us@er", "user percent-decoded");
+	is_str(u.password, "p:ss", "password percent-decoded, colons after the first kept");
+	url_free(&u);
+	url_parse("http://only@h/", &u);
+	ok(u.user != NULL && u.password == NULL, "user without a password");
+	url_free(&u);
+	s = url_encode_location("/a b/c\xe9?q r");
+	is_str(s, "/a%20b/c%e9?q+r", "Location encoded as curl does");
+	free(s);
+}
+
 int
 main(void)
 {
 	test_parse();
+	test_hosts();
 	test_resolve_ref();
 	return tap_done();
 }
