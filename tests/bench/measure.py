@@ -254,13 +254,14 @@ def slow(rnd, attack, server, url, seconds, ready, cmd):
             time.sleep(0.05)
         said = open(ready).read().strip() if os.path.exists(ready) else "not ready"
         times, bad = [], 0
-        for _ in range(int(seconds)):
+        for i in range(int(seconds)):
+            if i:
+                time.sleep(max(0.0, 1.0 - (time.monotonic() - t0)))
             t0 = time.monotonic()
             ms, is200 = probe(url)
             times.append(ms)
             if not is200 or ms > 1000.0:
                 bad += 1
-            time.sleep(max(0.0, 1.0 - (time.monotonic() - t0)))
     finally:
         attacker.terminate()
         try:
