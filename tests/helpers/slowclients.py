@@ -26,14 +26,16 @@ non-blocking sockets; at most --max-time seconds in all, and at most
 
     python3 tests/helpers/slowclients.py --port PORT --attack ATTACK
         [--count 300] [--path /hello.txt] [--interval 1.0] [--max-time 20]
-        [--rcvbuf 1024] [--read-bytes 64] [--ready-file FILE]
+        [--rcvbuf 1024] [--read-bytes 64] [--ready-file FILE] [--hold SECONDS]
 
 FILE (if given) is created once every connection is in its attack (for
 idle and trickle: once the first response is complete; for slowread:
 once the response head has arrived; else: once connected and the first
 bytes are sent), or after --ready-within seconds, whichever comes first;
-it holds "READY ALL" (e.g. "300 300"). At the end one JSON object goes
-to stdout:
+it holds "READY ALL" (e.g. "300 300"). With --hold, the run ends that
+many seconds after that moment (or at --max-time, whichever is first),
+so that a slow server's set-up time does not shorten the attack. At the
+end one JSON object goes to stdout:
 
     {"attack": A, "count": N, "connected": N, "ready": N, "ready_at": S,
      "statuses": {"408": N, ...},        # status of each connection's last response
@@ -312,14 +314,14 @@ class Attack:
 
     def run(self):
         a = self.args
-        hard_end = self.start + a.max_time
+        self.hard_end = self.start + a.max_time
         ready_by = self.start + a.ready_within
         next_drip = self.start + a.interval
         next_check = self.start
         while True:
             now = time.monotonic()
             while len(self.conns) + self.failed_connects < a.count and self.connecting < a.batch \
-                    and now < hard_end:
+                    and now < self.hard_end:
                 self.open_one()
             all_opened = len(self.conns) + self.failed_connects >= a.count
             # Every 10 ms at most: a scan of thousands of connections after
@@ -331,7 +333,7 @@ class Attack:
                     self.mark_ready(now)
                 if all_opened and all(c.end is not None for c in self.conns):
                     break
-            if now >= hard_end:
+            if now >= self.hard_end:
                 break
             if now >= next_drip:
                 for c in self.conns:
@@ -340,7 +342,7 @@ class Attack:
                 next_drip += a.interval
                 if next_drip < now:
                     next_drip = now + a.interval
-            timeout = max(0.0, min(next_drip, hard_end, next_check) - now)
+            timeout = max(0.0, min(next_drip, self.hard_end, next_check) - now)
             if a.attack == "slowread":
                 timeout = min(timeout, 0.02)
             self.poll(timeout)
@@ -375,6 +377,8 @@ class Attack:
 
     def mark_ready(self, now):
         self.ready_at = now - self.start
+        if self.args.hold is not None:
+            self.hard_end = min(self.hard_end, now + self.args.hold)
         if self.args.ready_file:
             n = sum(1 for c in self.conns if c.in_attack())
             with open(self.args.ready_file + ".tmp", "w") as f:
@@ -426,9 +430,11 @@ def parse_args():
     ap.add_argument("--read-bytes", type=int, default=64, help="slowread: bytes per read")
     ap.add_argument("--batch", type=int, default=64, help="connects in flight at once")
     ap.add_argument("--ready-file")
+    ap.add_argument("--hold", type=float, help="seconds to go on once ready")
     args = ap.parse_args()
     if args.count < 1 or args.count > 20000 or args.interval <= 0 or args.max_time <= 0 \
-            or args.max_time > 600 or args.batch < 1 or args.read_bytes < 1:
+            or args.max_time > 600 or args.batch < 1 or args.read_bytes < 1 \
+            or (args.hold is not None and args.hold <= 0):
         ap.error("count (1..20000), interval, max-time (<= 600), batch and read-bytes must be positive")
     return args
 

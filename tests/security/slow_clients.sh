@@ -102,12 +102,13 @@ probe_during() {
 # attack NAME MAX-TIME ARGS...: run slowclients.py with ARGS, probe while
 # it runs, wait for it. Sets OUT (its JSON summary).
 attack() {
-	local name=$1 max=$2 pid ready tries=400
+	local name=$1 max=$2 pid ready tries
+	tries=$(awk -v F="$F" 'BEGIN { printf "%d", 400 * F }')
 	shift 2
 	OUT="$TEST_DIR/$name.json"
 	ready="$TEST_DIR/$name.ready"
 	python3 "$ATTACKER" --port "$PORT" --attack "$name" --count "$COUNT" \
-		--max-time "$max" --ready-within 10 --ready-file "$ready" "$@" >"$OUT" &
+		--max-time "$max" --ready-within "$(secs '10 * F')" --ready-file "$ready" "$@" >"$OUT" &
 	pid=$!
 	track_pid "$pid"
 	while [ ! -e "$ready" ] && [ "$tries" -gt 0 ] && kill -0 "$pid" 2>/dev/null; do
@@ -163,8 +164,9 @@ is "$(json "$OUT" 'd["ended"]["eof"]')" "$COUNT" "slowpost: every connection was
 check "$OUT" "all(c['end'] <= $(secs 'L + 1.0 * F') for c in C)" \
 	"slowpost: ... within the linger time ($(secs 'L + 1.0 * F') s; last at $(json "$OUT" 'd["end_max"]') s)"
 
-# 64 bytes every 0.2 s: about 320 B/s per connection, for 6 s.
-attack slowread "$(secs '6 * F')" --path /big.bin --interval 0.2 --read-bytes 64 --rcvbuf 1024
+# 64 bytes every 0.2 s: about 320 B/s per connection, for 5 s once every
+# connection has its response head.
+attack slowread "$(secs '10 + 10 * F')" --hold 5 --path /big.bin --interval 0.2 --read-bytes 64 --rcvbuf 1024
 is "$(json "$OUT" 'd["statuses"]')" "{'200': $COUNT}" "slowread: every connection got 200"
 check "$OUT" "all(R(c)['length'] == 5242880 for c in C)" "slowread: ... for the whole 5 MB file"
 check "$OUT" "all(c['body'] > 0 for c in C)" \
