@@ -4,6 +4,7 @@
 # configuration written here, without access log. Sourced by bench.sh
 # (which defines WORK, ROOT, NOFILE, PIDS, MEASURE, SOCKWEBD, say, note).
 # Each start_* adds its label to SERVERS once it serves /1k.bin.
+# shellcheck disable=SC2034  # PORT, SPID, SERVERS: read by bench.sh
 
 declare -A PORT SPID
 SERVERS=()

@@ -102,7 +102,7 @@ term_under_load() {
 	ok $? "$mode: ... and it exits within the grace period + $(ms '1000 * F') ms ($(field "$out" exited_ms) ms)"
 	# shellcheck disable=SC2086
 	none_alive $pids
-	ok $? "$mode: ... none of its $(echo $pids | wc -w) processes is left"
+	ok $? "$mode: ... none of its $(echo "$pids" | wc -w) processes is left"
 	stop_ab
 	diag "$mode: $(grep -cv 'listening on' "$SERVER_ERR") lines on stderr; first: $(grep -v 'listening on' "$SERVER_ERR" | head -n 3 | tr '\n' '|')"
 }
