@@ -105,20 +105,28 @@ host_normalize(char **host, const char **why)
 	char quad[16], *ace = NULL;
 	int rc;
 
+	/* WHATWG order: to ASCII first ("1\xc2\xb9.1.3" maps to "11.1.3"), then IPv4 */
+	if (!host_is_ascii(*host)) {
+		/* STD3 rules: no fullwidth "／" or "＠" mapped to a '/' or '@' */
+		rc = idn2_to_ascii_8z(*host, &ace, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL |
+		    IDN2_USE_STD3_ASCII_RULES);
+		if (rc == IDN2_DISALLOWED)
+			rc = idn2_to_ascii_8z(*host, &ace, IDN2_NFC_INPUT | IDN2_TRANSITIONAL |
+			    IDN2_USE_STD3_ASCII_RULES);
+		if (rc != IDN2_OK) {
+			*why = idn2_strerror(rc);
+			return -2;
+		}
+		free(*host);
+		*host = ace;
+		if (**host == '\0') {	/* all of it mapped to nothing (U+034F) */
+			*why = "the name maps to nothing";
+			return -2;
+		}
+	}
 	if (host_ipv4_normalize(*host, quad)) {
 		free(*host);
 		return (*host = strdup(quad)) != NULL ? 0 : -1;
 	}
-	if (host_is_ascii(*host))
-		return 0;
-	rc = idn2_to_ascii_8z(*host, &ace, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-	if (rc == IDN2_DISALLOWED)
-		rc = idn2_to_ascii_8z(*host, &ace, IDN2_NFC_INPUT | IDN2_TRANSITIONAL);
-	if (rc != IDN2_OK) {
-		*why = idn2_strerror(rc);
-		return -2;
-	}
-	free(*host);
-	*host = ace;
 	return 0;
 }

@@ -40,11 +40,11 @@ main(int argc, char **argv)
 	/* A closed pipe or peer must be an error return (23, 55), not death. */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		log_warn("signal SIGPIPE");
-	rc = options_parse(&o, argc, argv);
+	rc = sockget_options_parse(&o, argc, argv);
 	if (rc == 0)
 		rc = run(&o);
 	else if (rc < 0)
 		rc = EXIT_SUCCESS;
-	options_free(&o);
+	sockget_options_free(&o);
 	return rc;
 }

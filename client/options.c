@@ -316,7 +316,7 @@ options_unknown(char **argv, int c)
 
 /* Returns 0 to go on, -1 when done (help, version), or an exit code. */
 int
-options_parse(struct options *o, int argc, char **argv)
+sockget_options_parse(struct options *o, int argc, char **argv)
 {
 	int c, rc;
 
@@ -345,7 +345,7 @@ options_parse(struct options *o, int argc, char **argv)
 }
 
 void
-options_free(struct options *o)
+sockget_options_free(struct options *o)
 {
 	free(o->targets);
 	free(o->outputs);

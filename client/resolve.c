@@ -37,8 +37,9 @@ resolve_trace_servers(ares_channel ch)
 		return;
 	for (s = servers; s != NULL; s = s->next) {
 		inet_ntop(s->family, &s->addr, ip, sizeof(ip));
-		output_trace(s->family == AF_INET6 ? "resolver: DNS server [%s]:%d (UDP)" :
-		    "resolver: DNS server %s:%d (UDP)", ip,
+		output_trace(s->family == AF_INET6 ?
+		    "resolver: DNS server [%s]:%d (UDP; TCP for a truncated answer)" :
+		    "resolver: DNS server %s:%d (UDP; TCP for a truncated answer)", ip,
 		    s->udp_port ? s->udp_port : 53);
 	}
 	ares_free_data(servers);
@@ -69,6 +70,7 @@ resolve_init(struct resolver *r, int family, const char *servers)
 		return SG_COULDNT_RESOLVE_HOST;
 	}
 	r->channel = ch;
+	dnstrace_install(r);
 	if (servers != NULL &&
 	    (rc = ares_set_servers_ports_csv(ch, servers)) != ARES_SUCCESS) {
 		log_warnx("--dns-servers %s: %s", servers, ares_strerror(rc));
@@ -178,7 +180,6 @@ resolve_new_host(struct resolver *r, const char *name)
 	}
 	hosts[r->nhosts++] = h;
 	r->hosts = hosts;
-	h->owner = r;
 	h->started_us = io_now_us();
 	return h;
 }

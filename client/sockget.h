@@ -72,8 +72,8 @@ struct options {
 	long long	 connect_timeout_ms;
 	int		 local_port_min, local_port_max;	/* 0: any */
 };
-int	options_parse(struct options *o, int argc, char **argv);
-void	options_free(struct options *o);
+int	sockget_options_parse(struct options *o, int argc, char **argv);
+void	sockget_options_free(struct options *o);
 void	options_usage(FILE *f);
 
 /* url.c: http URLs as strings and parts; no I/O. */
@@ -112,14 +112,32 @@ struct resolve_host {
 	bool	 done;
 	long long started_us, done_us;
 	long long noted_us;		/* -v last said "no answer yet" */
-	struct resolver *owner;
 };
 struct resolve_pin {
 	struct resolve_host h;	/* h.name is the host, or "*" */
 	int	 port;
 	bool	 wildcard, removed;
 };
+/* dnstrace.c: -v traces c-ares' UDP and TCP sockets through its hooks. */
+#define DNSTRACE_SOCKS 16
+#define DNSTRACE_QUERIES 64
+struct dnstrace_sock {
+	int	 fd, type;
+	struct sockaddr_storage peer;
+};
+struct dnstrace_query {
+	unsigned id;
+	int	 tries;
+	bool	 tcp;			/* sent over TCP already */
+	long long sent_us;
+};
+struct dnstrace {
+	struct dnstrace_sock socks[DNSTRACE_SOCKS];
+	struct dnstrace_query q[DNSTRACE_QUERIES];
+	size_t	 nq;
+};
 struct resolver {
+	struct dnstrace trace;		/* first: its address is c-ares' user data */
 	void	*channel;		/* ares_channel */
 	int	 family;
 	struct resolve_host **hosts;
@@ -131,6 +149,7 @@ struct resolver {
 #define RESOLVE_TRIES 2
 #define RESOLVE_LIMIT_MS 10000	/* a name still unanswered then fails */
 int	resolve_init(struct resolver *r, int family, const char *servers);
+void	dnstrace_install(struct resolver *r);
 int	resolve_push_addr(struct sockaddr_storage **list, size_t *n,
 	    const struct sockaddr *sa, size_t len);
 void	resolve_start(struct resolver *r, const char *name, int port);
@@ -298,6 +317,9 @@ size_t	xfer_max_fds(const struct xfer *x);
 size_t	xfer_pollfds(const struct xfer *x, struct pollfd *pfd);
 long long xfer_next_us(const struct xfer *x);
 void	xfer_free(struct xfer *x);
+
+/* tcpinfo.c: -v at release: TCP_INFO, the first FIN, TIME_WAIT. */
+void	tcpinfo_trace_release(int fd, const char *local);
 
 /* run.c: the whole job in one event loop, one or -Z many at a time. */
 int	run(struct options *o);

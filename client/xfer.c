@@ -59,6 +59,12 @@ xfer_release(struct xfer *x)
 	x->f = NULL;
 	if (x->fd < 0)
 		return;
+	if (log_verbose()) {
+		char local[ADDR_STRLEN];
+
+		addr_format((const struct sockaddr *)&x->cr.local, local, sizeof(local));
+		tcpinfo_trace_release(x->fd, local);
+	}
 	output_trace("shutdown(%d, SHUT_WR): no more requests", x->fd);
 	if (shutdown(x->fd, SHUT_WR) < 0 && errno != ENOTCONN)
 		output_trace("shutdown: %s", strerror(errno));

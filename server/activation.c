@@ -5,6 +5,8 @@
  * as descriptors 3, 4, ... and says so in the environment:
  *   LISTEN_PID=<our pid>  LISTEN_FDS=<how many>  LISTEN_FDNAMES=a:b:...
  * LISTEN_PID guards against a variable inherited by the wrong process.
+ * A socket named "proxy" (systemd's FileDescriptorName=proxy) expects a
+ * PROXY protocol header on each connection.
  *
  * Because the socket belongs to the manager, not to us, a restart of the
  * server refuses nothing: connections wait in the socket's backlog while
@@ -32,6 +34,27 @@ forget_environment(void)
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_FDNAMES");
+}
+
+/* The i-th name in "a:b:c", or "" when there are fewer. */
+static void
+fd_name(const char *names, size_t i, char *out, size_t size)
+{
+	const char *p = names, *end;
+	size_t len;
+
+	out[0] = '\0';
+	while (p != NULL && i-- > 0)
+		if ((p = strchr(p, ':')) != NULL)
+			p++;
+	if (p == NULL)
+		return;
+	end = strchr(p, ':');
+	len = end ? (size_t)(end - p) : strlen(p);
+	if (len < size) {
+		memcpy(out, p, len);
+		out[len] = '\0';
+	}
 }
 
 /* fd must be a listening TCP socket over IPv4 or IPv6. */
@@ -91,16 +114,19 @@ int
 activation_listeners(const struct config *cfg, struct listener *ls,
     size_t max, size_t *count)
 {
+	const char *names = getenv("LISTEN_FDNAMES");
 	long n = inherited_count(max);
+	char name[64];
 	size_t i;
 
-	(void)cfg;
 	for (i = 0; n > 0 && i < (size_t)n; i++) {
 		memset(&ls[i], 0, sizeof(ls[i]));
 		if (adopt_one(FIRST_FD + (int)i, &ls[i]) == -1) {
 			n = -1;
 			break;
 		}
+		fd_name(names ? names : "", i, name, sizeof(name));
+		ls[i].proxy = cfg->proxy_protocol || strcmp(name, "proxy") == 0;
 	}
 	forget_environment();
 	*count = n > 0 ? (size_t)n : 0;

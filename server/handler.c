@@ -5,10 +5,12 @@
  *   parse error -> its status; target -> safe path (path.c) or 4xx;
  *   /_peer -> JSON; open beneath the root (file.c) or 403/404;
  *   directory -> 301 to "dir/", index.html, listing or 403;
- *   file -> 304 (If-Modified-Since), 206/416 (Range) or 200.
+ *   file -> 412/304 (precond.c), 206/416 (Range) or 200.
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <string.h>
 
 #include "sockwebd.h"
@@ -30,6 +32,8 @@ error_response(struct conn *c, const struct request *req,
 		} else
 			file_close(&page);
 	}
+	if (status == 405 && c->srv->cfg->cors)
+		resp->allow = "GET, HEAD, OPTIONS";
 	resp->head = req->parser.method == HTTP_HEAD;
 }
 
@@ -41,6 +45,32 @@ memory_response(struct response *resp, const struct buf *body,
 	resp->body = body->data;
 	resp->length = resp->total = (off_t)body->len;
 	resp->content_type = type;
+}
+
+/*
+ * A query as it may stand in a URI (RFC 3986 3.4): pchar / "/" / "?"
+ * pass, a valid %XX escape passes, every other byte (controls, space,
+ * 8-bit, a stray '%') is percent-encoded, so a Location is always a valid
+ * URI-reference whatever the client sent.
+ */
+static void
+buf_query_escape(struct buf *b, const char *q)
+{
+	static const char allowed[] = "-._~!$&'()*+,;=:@/?";
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)q;
+	char esc[3] = { '%' };
+
+	for (; *p != '\0'; p++) {
+		if ((*p < 0x80 && (isalnum(*p) || strchr(allowed, *p))) ||
+		    (*p == '%' && isxdigit(p[1]) && isxdigit(p[2]))) {
+			buf_append(b, p, 1);
+			continue;
+		}
+		esc[1] = hex[*p >> 4];
+		esc[2] = hex[*p & 15];
+		buf_append(b, esc, 3);
+	}
 }
 
 /* "/dir" -> 301 "/dir/", keeping the query (RFC 9110 15.4.2). */
@@ -55,43 +85,47 @@ redirect_to_slash(struct conn *c, const struct request *req,
 	buf_puts(&c->location, "/");
 	if (t->query) {
 		buf_puts(&c->location, "?");
-		buf_puts(&c->location, t->query);
+		buf_query_escape(&c->location, t->query);
 	}
 	if (!c->location.failed)
 		resp->location = c->location.data;
 }
 
+/* 304 or 412 when the request's preconditions say so (RFC 9110 13.2.2). */
 static bool
-if_range_matches(const struct request *req, time_t mtime)
+preconditions_decide(struct conn *c, const struct request *req,
+    struct response *resp)
 {
-	const char *v = request_header(req, "If-Range");
-	time_t t;
+	struct preconditions pc = {
+		.if_match = request_header(req, "If-Match"),
+		.if_none_match = request_header(req, "If-None-Match"),
+		.if_modified_since = request_header(req, "If-Modified-Since"),
+		.if_unmodified_since = request_header(req, "If-Unmodified-Since"),
+	};
 
-	/* Only dates: we send no ETags, so an entity tag never matches. */
-	return v == NULL || (httpdate_parse(v, &t) == 0 && t == mtime);
+	switch (precond_evaluate(&pc, resp->etag, resp->last_modified,
+	    req->method == HTTP_GET || req->method == HTTP_HEAD)) {
+	case PRECOND_NOT_MODIFIED:
+		resp->status = 304;	/* with the validators, no body */
+		resp->length = 0;
+		resp->file_fd = -1;
+		return true;
+	case PRECOND_FAILED:
+		response_error_page(resp, 412, &c->body);
+		resp->head = req->method == HTTP_HEAD;
+		return true;
+	case PRECOND_OK:
+		break;
+	}
+	return false;
 }
 
 static void
-file_response(struct conn *c, const struct request *req,
-    struct response *resp, const struct file *f, const char *name)
+range_decide(struct conn *c, const struct request *req, struct response *resp,
+    const struct file *f)
 {
-	const char *ims = request_header(req, "If-Modified-Since");
-	bool head = req->method == HTTP_HEAD;
-	time_t since;
-
-	response_init(resp, 200);
-	resp->content_type = mime_type_for(name);
-	resp->last_modified = f->st.st_mtime;
-	resp->file_fd = f->fd;
-	resp->length = resp->total = f->st.st_size;
-	resp->ranges = true;
-	resp->head = head;
-	if (ims && httpdate_parse(ims, &since) == 0 && f->st.st_mtime <= since) {
-		resp->status = 304;
-		resp->length = 0;
-		return;
-	}
-	if (head || !if_range_matches(req, f->st.st_mtime))
+	if (!precond_if_range(request_header(req, "If-Range"), resp->etag,
+	    f->st.st_mtime))
 		return;
 	switch (range_parse(request_header(req, "Range"), f->st.st_size,
 	    &resp->offset, &resp->length)) {
@@ -108,6 +142,26 @@ file_response(struct conn *c, const struct request *req,
 	case RANGE_NONE:
 		break;
 	}
+}
+
+static void
+file_response(struct conn *c, const struct request *req,
+    struct response *resp, const struct file *f, const char *name)
+{
+	bool head = req->method == HTTP_HEAD;
+
+	response_init(resp, 200);
+	resp->content_type = mime_type_for(name);
+	resp->last_modified = f->st.st_mtime;
+	etag_format(&f->st, resp->etag);
+	resp->file_fd = f->fd;
+	resp->length = resp->total = f->st.st_size;
+	resp->ranges = true;
+	resp->head = head;
+	if (preconditions_decide(c, req, resp))
+		return;
+	if (!head)
+		range_decide(c, req, resp, f);
 	/* A small cached file goes out from memory, with its head. */
 	if (f->data != NULL && resp->file_fd >= 0) {
 		resp->body = f->data + resp->offset;
@@ -115,36 +169,85 @@ file_response(struct conn *c, const struct request *req,
 	}
 }
 
+/* A directory without index.html: its listing, HTML or JSON. */
+static void
+listing_response(struct conn *c, const struct request *req,
+    struct response *resp, struct file *f, const struct target *t)
+{
+	struct listing_sort sort;
+	struct listing l;
+	bool json = listing_wants_json(t->query, request_header(req, "Accept"));
+	int rc;
+
+	listing_sort_parse(t->query, &sort);
+	if (listing_read(c->srv->root_fd, f->fd, t->path, &l) == -1) {
+		file_close(f);
+		error_response(c, req, resp, f, errno == EMFILE ||
+		    errno == ENFILE ? 503 : 500);
+		return;
+	}
+	file_close(f);
+	listing_sort(l.e, l.n, &sort);
+	rc = json ? listing_json(&l, &c->body) :
+	    listing_html(&l, t->path, &sort, &c->body);
+	listing_free(&l);
+	if (rc == -1) {
+		error_response(c, req, resp, f, 500);
+		return;
+	}
+	memory_response(resp, &c->body, json ? "application/json" :
+	    "text/html; charset=utf-8");
+	resp->vary = "Accept";
+	resp->head = req->method == HTTP_HEAD;
+}
+
 static void
 dir_response(struct conn *c, const struct request *req,
     struct response *resp, struct file *f, const struct target *t)
 {
 	struct file index;
+	bool missing;
+	int status;
 
 	if (!t->trailing_slash) {
 		file_close(f);
 		redirect_to_slash(c, req, resp, f, t);
 		return;
 	}
-	if (file_open_index(f, &index) == 0) {
+	if ((status = file_open_index(f, &index, &missing)) == 0) {
 		file_close(f);
 		*f = index;
 		file_response(c, req, resp, f, "index.html");
 		return;
 	}
-	if (!c->srv->cfg->listing) {
+	if (!missing || !c->srv->cfg->listing) {
 		file_close(f);
-		error_response(c, req, resp, f, 403);
+		error_response(c, req, resp, f, missing ? 403 : status);
 		return;
 	}
-	if (listing_build(f->fd, t->path, &c->body) == -1) {
-		file_close(f);
-		error_response(c, req, resp, f, 500);
-		return;
-	}
-	file_close(f);
-	memory_response(resp, &c->body, "text/html; charset=utf-8");
-	resp->head = req->method == HTTP_HEAD;
+	listing_response(c, req, resp, f, t);
+}
+
+/*
+ * OPTIONS with --cors: the answer to a CORS preflight (any target, "*"
+ * included: the methods and headers are the same everywhere), 204 with
+ * the Access-Control-* lines. request.c refuses OPTIONS with 405 like any
+ * method but GET and HEAD (the headers are parsed by then), and without
+ * --cors that 405 stands.
+ */
+static bool
+is_preflight(const struct conn *c, const struct request *req)
+{
+	return c->srv->cfg->cors && req->state == REQUEST_ERROR &&
+	    req->status == 405 && req->method == HTTP_OPTIONS;
+}
+
+static void
+options_response(struct response *resp)
+{
+	response_init(resp, 204);
+	resp->allow = "GET, HEAD, OPTIONS";
+	resp->preflight = true;
 }
 
 static void
@@ -181,7 +284,9 @@ handler_request(struct conn *c, const struct request *req,
     struct response *resp, struct file *f)
 {
 	f->fd = -1;
-	if (req->state == REQUEST_ERROR)
+	if (is_preflight(c, req))
+		options_response(resp);
+	else if (req->state == REQUEST_ERROR)
 		error_response(c, req, resp, f, req->status);
 	else
 		dispatch(c, req, resp, f);

@@ -1,15 +1,18 @@
 /*
- * listing.c: an HTML index of a directory without index.html, like
- * nginx's autoindex: sorted names, sizes, dates; dotfiles hidden. Names
- * come from the file system, so each is URL-escaped in the link and
- * HTML-escaped in the text: a file called "<script>" stays a name.
+ * listing.c: the entries of a directory without index.html, for the HTML
+ * (listing_html.c) and JSON (listing_json.c) indexes: every visible entry
+ * is read (dotfiles hidden), then the whole set is sorted, directories
+ * first, by the column the query names (Apache's ?C=N|S|M;O=A|D). Memory
+ * is one small record per entry; a directory larger than LISTING_MAX is
+ * cut after reading and the index says by how many entries.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
+#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,123 +20,194 @@
 
 #include "sockwebd.h"
 
-#define LISTING_MAX 10000	/* entries shown; a bound on memory and time */
+/* A query parameter "name=value" among ';' or '&' separated ones. */
+static const char *
+query_param(const char *query, const char *name, size_t *len)
+{
+	size_t n = strlen(name);
+	const char *p = query;
 
-struct entry {
-	char	*name;
-	bool	 is_dir;
-	off_t	 size;
-	time_t	 mtime;
-};
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, name, n) == 0 && p[n] == '=') {
+			*len = strcspn(p + n + 1, ";&#");
+			return p + n + 1;
+		}
+		p += strcspn(p, ";&#");
+		p = *p == ';' || *p == '&' ? p + 1 : NULL;
+	}
+	return NULL;
+}
+
+static bool
+param_is(const char *query, const char *name, const char *want)
+{
+	size_t len;
+	const char *v = query ? query_param(query, name, &len) : NULL;
+
+	return v != NULL && len == strlen(want) && strncmp(v, want, len) == 0;
+}
+
+/* Unknown or missing values keep the default: by name, ascending. */
+void
+listing_sort_parse(const char *query, struct listing_sort *s)
+{
+	s->key = LISTING_BY_NAME;
+	s->descending = param_is(query, "O", "D");
+	if (param_is(query, "C", "S"))
+		s->key = LISTING_BY_SIZE;
+	else if (param_is(query, "C", "M"))
+		s->key = LISTING_BY_MTIME;
+}
+
+bool
+listing_wants_json(const char *query, const char *accept)
+{
+	return param_is(query, "format", "json") ||
+	    (accept != NULL && strstr(accept, "application/json") != NULL);
+}
 
 static int
-entry_cmp(const void *a, const void *b)
+cmp_num(long long a, long long b)
 {
-	return strcmp(((const struct entry *)a)->name,
-	    ((const struct entry *)b)->name);
+	return a < b ? -1 : a > b;
 }
 
-static void
-entries_free(struct entry *e, size_t n)
+static int
+entry_cmp(const void *pa, const void *pb, void *arg)
 {
-	while (n > 0)
-		free(e[--n].name);
-	free(e);
+	const struct listing_entry *a = pa, *b = pb;
+	const struct listing_sort *s = arg;
+	int c = 0;
+
+	if (a->is_dir != b->is_dir)
+		return a->is_dir ? -1 : 1;	/* directories first, always */
+	if (s->key == LISTING_BY_SIZE)
+		c = cmp_num(a->size, b->size);
+	else if (s->key == LISTING_BY_MTIME)
+		c = cmp_num(a->mtime, b->mtime);
+	if (c == 0)
+		c = strcmp(a->name, b->name);	/* names are unique: total order */
+	return s->descending ? -c : c;
 }
 
-/* Read the visible entries of dir_fd; returns the count or -1. */
-static ssize_t
-entries_read(int dir_fd, struct entry **out)
+void
+listing_sort(struct listing_entry *e, size_t n, const struct listing_sort *s)
 {
-	struct entry *e = NULL;
+	qsort_r(e, n, sizeof(*e), entry_cmp, (void *)(uintptr_t)s);
+}
+
+void
+listing_free(struct listing *l)
+{
+	while (l->n > 0)
+		free(l->e[--l->n].name);
+	free(l->e);
+	l->e = NULL;
+}
+
+/* One more entry; 0, or -1 when out of memory. */
+static int
+entry_add(struct listing *l, const char *name, const struct stat *st)
+{
+	struct listing_entry *grown;
+	size_t cap;
+
+	if (l->n == l->cap) {
+		cap = l->cap ? l->cap * 2 : 64;
+		if ((grown = realloc(l->e, cap * sizeof(*grown))) == NULL)
+			return -1;
+		l->e = grown;
+		l->cap = cap;
+	}
+	if ((l->e[l->n].name = strdup(name)) == NULL)
+		return -1;
+	l->e[l->n].is_dir = S_ISDIR(st->st_mode);
+	l->e[l->n].size = st->st_size;
+	l->e[l->n].mtime = st->st_mtime;
+	l->n++;
+	return 0;
+}
+
+/* Where the entries are: to look through a link as a request would. */
+struct listing_dir {
+	int		 root_fd, fd;
+	const char	*path;		/* "" or "a/b", beneath the root */
+};
+
+/*
+ * What an entry is: for a symbolic link, what a request for it would be
+ * served (file_open's rules: beneath the root, --no-symlinks); a link that
+ * would be refused is shown as itself, so nothing outside the root is
+ * described.
+ */
+static int
+entry_stat(const struct listing_dir *d, const char *name, struct stat *st)
+{
+	char path[PATH_OUT_MAX];
+	struct file f;
+	int n;
+
+	if (fstatat(d->fd, name, st, AT_SYMLINK_NOFOLLOW) == -1)
+		return -1;
+	if (!S_ISLNK(st->st_mode))
+		return 0;
+	n = snprintf(path, sizeof(path), "%s%s%s", d->path, *d->path ? "/" : "",
+	    name);
+	if (n > 0 && (size_t)n < sizeof(path) &&
+	    file_open(d->root_fd, path, &f) == 0) {
+		*st = f.st;
+		file_close(&f);
+	}
+	return 0;
+}
+
+static int
+entries_read(DIR *dir, const struct listing_dir *ld, struct listing *l)
+{
 	struct dirent *d;
 	struct stat st;
-	size_t n = 0;
-	DIR *dir;
-	int fd;
 
+	errno = 0;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		if (l->n == LISTING_MAX) {
+			l->unread++;	/* counted, not kept */
+			continue;
+		}
+		if (entry_stat(ld, d->d_name, &st) == -1)
+			continue;	/* removed meanwhile */
+		if (entry_add(l, d->d_name, &st) == -1)
+			return -1;
+		errno = 0;
+	}
+	return errno == 0 ? 0 : -1;
+}
+
+/* Every visible entry of dir_fd into l; 0, or -1 with errno. */
+int
+listing_read(int root_fd, int dir_fd, const char *dir_path, struct listing *l)
+{
+	struct listing_dir ld = { root_fd, -1, dir_path };
+	DIR *dir;
+	int fd, rc, saved;
+
+	memset(l, 0, sizeof(*l));
 	if ((fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
 	if ((dir = fdopendir(fd)) == NULL) {
+		saved = errno;
 		close(fd);
+		errno = saved;
 		return -1;
 	}
-	if ((e = calloc(LISTING_MAX, sizeof(*e))) == NULL)
-		goto fail;
-	while (n < LISTING_MAX && (d = readdir(dir)) != NULL) {
-		if (d->d_name[0] == '.')
-			continue;
-		if (fstatat(fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-			continue;	/* removed meanwhile */
-		if ((e[n].name = strdup(d->d_name)) == NULL)
-			goto fail;
-		e[n].is_dir = S_ISDIR(st.st_mode);
-		e[n].size = st.st_size;
-		e[n].mtime = st.st_mtime;
-		n++;
+	ld.fd = fd;
+	rc = entries_read(dir, &ld, l);
+	saved = errno;
+	closedir(dir);
+	if (rc == -1) {
+		listing_free(l);
+		errno = saved;
 	}
-	closedir(dir);
-	qsort(e, n, sizeof(*e), entry_cmp);
-	*out = e;
-	return (ssize_t)n;
-fail:
-	if (e)
-		entries_free(e, n);
-	closedir(dir);
-	return -1;
-}
-
-static void
-entry_row(struct buf *b, const struct entry *e)
-{
-	char date[32];
-	struct tm tm;
-	size_t len = strlen(e->name);
-
-	gmtime_r(&e->mtime, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%d %H:%M", &tm);
-	buf_puts(b, "<tr><td><a href=\"");
-	buf_url_escape(b, e->name, len);
-	buf_puts(b, e->is_dir ? "/\">" : "\">");
-	buf_html_escape(b, e->name, len);
-	buf_puts(b, e->is_dir ? "/</a></td><td>-</td>" : "</a></td>");
-	if (!e->is_dir)
-		buf_printf(b, "<td>%jd</td>", (intmax_t)e->size);
-	buf_printf(b, "<td>%s</td></tr>\n", date);
-}
-
-/* url_path is the decoded path of the directory: "" or "a/b". */
-int
-listing_build(int dir_fd, const char *url_path, struct buf *b)
-{
-	struct entry *e;
-	ssize_t n, i;
-
-	if ((n = entries_read(dir_fd, &e)) < 0)
-		return -1;
-	buf_reset(b);
-	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-	    "<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	    "<title>Index of /");
-	buf_html_escape(b, url_path, strlen(url_path));
-	buf_puts(b, *url_path ? "/</title>\n" : "</title>\n");
-	/* Inline style: the root being listed may have no stylesheet. */
-	buf_puts(b, "<style>body{font-family:system-ui,sans-serif;margin:2em}"
-	    "th,td{padding:.2em 1em;text-align:left}</style>\n</head>\n"
-	    "<body>\n<main>\n<h1>Index of /");
-	buf_html_escape(b, url_path, strlen(url_path));
-	buf_puts(b, *url_path ? "/</h1>\n" : "</h1>\n");
-	buf_puts(b, "<table class=\"listing\">\n<thead><tr><th>Name</th>"
-	    "<th>Size (bytes)</th><th>Modified (UTC)</th></tr></thead>\n<tbody>\n");
-	if (*url_path)
-		buf_puts(b, "<tr><td><a href=\"../\">../</a></td><td>-</td>"
-		    "<td></td></tr>\n");
-	for (i = 0; i < n; i++)
-		entry_row(b, &e[i]);
-	buf_printf(b, "</tbody>\n</table>\n<p>%zd %s. sockweb/%s</p>\n"
-	    "</main>\n</body>\n</html>\n", n, n == 1 ? "entry" : "entries",
-	    SOCKWEB_VERSION);
-	entries_free(e, (size_t)n);
-	return b->failed ? -1 : 0;
+	return rc;
 }

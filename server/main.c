@@ -190,6 +190,30 @@ inetd_prepare(void)
 	return 0;
 }
 
+/*
+ * -i --proxy-protocol: the connection comes from a balancer; the client
+ * is who the header says. Without a valid header within -t: 400, close.
+ */
+static int
+inetd_proxy_peer(const struct server *srv, struct sockaddr_storage *peer)
+{
+	int timeout_ms = (int)srv->cfg->timeout_sec * 1000;
+	char name[ADDR_STRLEN];
+	struct proxy_header h;
+	const char *why;
+
+	addr_format((struct sockaddr *)peer, name, sizeof(name));
+	if (proxy_read_header(STDIN_FILENO, io_now_ms() + timeout_ms, &h,
+	    &why) == -1) {
+		log_warnx("%s: no valid PROXY protocol header: %s", name, why);
+		proxy_refuse(STDIN_FILENO, name, timeout_ms);
+		return -1;
+	}
+	if (!h.local)
+		*peer = h.src;
+	return 0;
+}
+
 /* -i: the peer inetd accepted, served here without a fork. */
 static int
 inetd_serve(struct server *srv)
@@ -201,6 +225,8 @@ inetd_serve(struct server *srv)
 		log_warn("getpeername standard input");
 		return -1;
 	}
+	if (srv->cfg->proxy_protocol && inetd_proxy_peer(srv, &peer) == -1)
+		return 0;
 	conn_accepted(srv, STDIN_FILENO, &peer);
 	return 0;
 }
@@ -218,13 +244,20 @@ open_listeners(const struct config *cfg, struct server *srv)
 
 	if (listen_open_all(cfg, srv->listeners, MAX_LISTEN, &srv->nlisteners) == -1)
 		return -1;
+	for (i = 0; i < srv->nlisteners; i++) {
+		if (srv->listeners[i].proxy) {
+			log_warnx("%s: a socket for the PROXY protocol: supported "
+			    "with -i only, so far", srv->listeners[i].name);
+			return -1;
+		}
+	}
 	for (i = 0; i < srv->nlisteners; i++)
 		log_warnx("listening on %s", srv->listeners[i].name);
 	return 0;
 }
 
 static int
-start(struct config *cfg, struct server *srv)
+start(struct config *cfg, struct server *srv, char **argv)
 {
 	uid_t uid = 0;
 	gid_t gid = 0;
@@ -242,6 +275,10 @@ start(struct config *cfg, struct server *srv)
 	if (cfg->daemon && daemonize() == -1)
 		return -1;
 	if (cfg->pidfile && write_pidfile(cfg->pidfile) == -1)
+		return -1;
+	/* Before chroot: the binary must still be found for SIGUSR2. */
+	if (!cfg->inetd && upgrade_prepare(argv, srv->listeners,
+	    srv->nlisteners) == -1)
 		return -1;
 	return drop_privileges(cfg, uid, gid);
 }
@@ -269,10 +306,13 @@ main(int argc, char **argv)
 	 * it once here, not once in every forked child (7 system calls each).
 	 */
 	tzset();
-	if (start(&cfg, &srv) == -1)
+	if (start(&cfg, &srv, argv) == -1)
 		return 1;
 	if (cfg.inetd)
 		return inetd_serve(&srv) == -1 ? 1 : 0;
+	if (upgrade_signal() == -1)
+		return 1;
+	upgrade_take_over();
 	if ((cfg.prefork ? prefork_run(&srv) : loop_run(&srv)) == -1)
 		return 1;
 	if (cfg.pidfile)

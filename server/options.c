@@ -14,7 +14,12 @@
 #include "sockwebd.h"
 
 enum {
-	OPT_CHROOT = 256, OPT_PIDFILE, OPT_NO_LISTING, OPT_NO_PEER, OPT_PREFORK, OPT_REUSEPORT
+	OPT_CHROOT = 256, OPT_PIDFILE, OPT_NO_LISTING, OPT_NO_PEER, OPT_PREFORK, OPT_REUSEPORT,
+	OPT_PROXY_PROTOCOL
+};
+/* issue 14: response features (handler.c, headers.c, file.c, mime.c) */
+enum {
+	OPT_HEADER = 300, OPT_CORS, OPT_MAX_AGE, OPT_NO_SYMLINKS
 };
 
 static const struct option long_options[] = {
@@ -34,6 +39,11 @@ static const struct option long_options[] = {
 	{ "prefork",		required_argument,	NULL, OPT_PREFORK },
 	{ "reuseport",		no_argument,		NULL, OPT_REUSEPORT },
 	{ "inetd",		no_argument,		NULL, 'i' },
+	{ "proxy-protocol",	no_argument,		NULL, OPT_PROXY_PROTOCOL },
+	{ "header",		required_argument,	NULL, OPT_HEADER },
+	{ "cors",		no_argument,		NULL, OPT_CORS },
+	{ "max-age",		required_argument,	NULL, OPT_MAX_AGE },
+	{ "no-symlinks",	no_argument,		NULL, OPT_NO_SYMLINKS },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -46,7 +56,9 @@ options_usage(FILE *fp)
 "usage: sockwebd [-p PORT] [-l ADDR]... [-r ROOT] [-c MAX_CHILDREN] [-t SECONDS]\n"
 "                [-L FILE|-] [-q] [-u USER] [--chroot] [-d] [--pidfile FILE]\n"
 "                [--no-listing] [--no-peer] [--prefork N] [--reuseport]\n"
-"                [-i] [-h] [-V]\n"
+"                [--header 'NAME: VALUE']... [--cors] [--max-age SECONDS]\n"
+"                [--no-symlinks]\n"
+"                [-i] [--proxy-protocol] [-h] [-V]\n"
 "\n"
 "A forking HTTP/1.0 static-file server.\n"
 "\n"
@@ -70,10 +82,20 @@ options_usage(FILE *fp)
 "      --reuseport          SO_REUSEPORT: several servers may share the port\n"
 "  -i, --inetd              serve the one connection on standard input (inetd,\n"
 "                           systemd Accept=yes); access log to stderr unless -L\n"
+"      --proxy-protocol     with -i: the connection starts with a PROXY protocol\n"
+"                           v1/v2 header from a balancer (HAProxy send-proxy)\n"
+"      --header 'NAME: VALUE'  add this header line to every response; repeatable\n"
+"      --cors               Access-Control-Allow-Origin: * on every response;\n"
+"                           OPTIONS (CORS preflight) answered with 204\n"
+"      --max-age SECONDS    Cache-Control: max-age=SECONDS on 200, 206, 301, 304\n"
+"      --no-symlinks        never follow a symbolic link (default: follow links\n"
+"                           that stay beneath the root)\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
-"Listening sockets passed by systemd (LISTEN_FDS) replace -l and -p.\n");
+"Listening sockets passed by systemd (LISTEN_FDS) replace -l and -p. SIGUSR2\n"
+"starts the binary anew with the same arguments on the same sockets; this copy\n"
+"then finishes its connections and exits (binary upgrade).\n");
 }
 
 static void
@@ -86,6 +108,7 @@ config_defaults(struct config *cfg)
 	cfg->timeout_sec = 10;
 	cfg->listing = true;
 	cfg->peer = true;
+	cfg->max_age = -1;
 }
 
 static int
@@ -109,8 +132,12 @@ check_inetd(const struct config *cfg)
 {
 	const char *clash = NULL;
 
-	if (!cfg->inetd)
-		return 0;
+	if (!cfg->inetd) {
+		if (!cfg->proxy_protocol)
+			return 0;
+		log_warnx("--proxy-protocol: supported with -i only, so far");
+		return -1;
+	}
 	if (cfg->nlisten > 0 || cfg->nproxy_listen > 0)
 		clash = "-l";
 	else if (cfg->daemon)
@@ -125,6 +152,35 @@ check_inetd(const struct config *cfg)
 		return 0;
 	log_warnx("-i (inetd) cannot be combined with %s", clash);
 	return -1;
+}
+
+/* The options of issue 14's response features. */
+static int
+apply_feature_option(struct config *cfg, int ch, const char *arg)
+{
+	const char *why;
+	long v;
+
+	switch (ch) {
+	case OPT_HEADER:
+		if (headers_check(arg, &why) == -1) {
+			log_warnx("invalid --header '%s': %s", arg, why);
+			return -1;
+		}
+		if (cfg->nheaders == MAX_EXTRA_HEADERS)
+			return bad("--header (too many)", arg);
+		cfg->headers[cfg->nheaders++] = arg;
+		break;
+	case OPT_CORS: cfg->cors = true; break;
+	case OPT_NO_SYMLINKS: cfg->no_symlinks = true; break;
+	case OPT_MAX_AGE:
+		if (number_parse(arg, 0, 315360000, &v) == -1)
+			return bad("max age", arg);
+		cfg->max_age = v;
+		break;
+	default: return -1;
+	}
+	return 0;
 }
 
 static int
@@ -146,6 +202,8 @@ apply_option(struct config *cfg, int ch, const char *arg)
 		cfg->listen[cfg->nlisten++] = arg;
 		break;
 	case 'i': cfg->inetd = true; break;
+	case OPT_PROXY_PROTOCOL: cfg->proxy_protocol = true; break;
+
 	case 'r': cfg->root = arg; break;
 	case 'c':
 		if (number_parse(arg, 1, 1000000, &v) == -1)
@@ -171,7 +229,7 @@ apply_option(struct config *cfg, int ch, const char *arg)
 			return bad("prefork", arg);
 		cfg->prefork = (unsigned)v;
 		break;
-	default: return -1;
+	default: return apply_feature_option(cfg, ch, arg);
 	}
 	return 0;
 }
@@ -202,5 +260,10 @@ options_parse(struct config *cfg, int argc, char **argv)
 	}
 	if (check_inetd(cfg) == -1)
 		return OPTIONS_USAGE;
+	file_set_symlinks(!cfg->no_symlinks);
+	if (headers_setup(cfg) == -1) {
+		log_warnx("invalid --header: more than 4096 bytes in all");
+		return OPTIONS_USAGE;
+	}
 	return OPTIONS_RUN;
 }

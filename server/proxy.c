@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sockwebd.h"
@@ -148,21 +149,19 @@ parse_v1(const char *data, size_t len, struct proxy_header *h)
 	const char *cr, *body = data + sizeof(V1_PREFIX) - 1;
 	size_t scan = len < V1_MAX ? len : V1_MAX, body_len;
 
+	/* Whatever the cut, an LF before the first CR is wrong at once. */
 	cr = memchr(data, '\r', scan);
-	if (cr == NULL) {
-		if (memchr(data, '\n', scan) != NULL)
-			return fail(h, "v1: line ends without CR");
+	if (memchr(data, '\n', cr ? (size_t)(cr - data) : scan) != NULL)
+		return fail(h, "v1: line ends without CR");
+	if (cr == NULL)
 		return len < V1_MAX ? PROXY_NEED_MORE :
 		    fail(h, "v1: no CRLF within 107 bytes");
-	}
 	if ((size_t)(cr - data) + 2 > V1_MAX)
 		return fail(h, "v1: no CRLF within 107 bytes");
 	if ((size_t)(cr - data) + 1 == len)
 		return PROXY_NEED_MORE;
 	if (cr[1] != '\n')
 		return fail(h, "v1: CR not followed by LF");
-	if (memchr(data, '\n', (size_t)(cr - data)) != NULL)
-		return fail(h, "v1: LF inside the line");
 	h->version = 1;
 	h->length = (size_t)(cr - data) + 2;
 	body_len = (size_t)(cr - body);
@@ -281,4 +280,59 @@ proxy_parse(const void *data, size_t len, struct proxy_header *h)
 		return parse_v1(data, len, h);
 	}
 	return fail(h, "no PROXY protocol header");
+}
+
+/*
+ * The header as it arrives in reads of any size, for a connection read
+ * by an event loop: bytes are parsed where they are while the header
+ * fits in the first read (the usual case: a balancer sends it with or
+ * before the request), and only a header cut by a read is copied into a
+ * buffer of its own. Returns how many of the `len` bytes belong to the
+ * header (all of them while st->wait stays true), or -1 for a broken
+ * header (st->header.error says why). The rest is the request.
+ */
+ssize_t
+proxy_state_feed(struct proxy_state *st, const char *data, size_t len)
+{
+	enum proxy_result r;
+	size_t old = st->len, take;
+
+	if (old == 0) {
+		r = proxy_parse(data, len, &st->header);
+		if (r == PROXY_OK) {
+			st->wait = false;
+			return (ssize_t)st->header.length;
+		}
+		if (r == PROXY_ERROR)
+			return -1;
+	}
+	if (st->buf == NULL && (st->buf = malloc(PROXY_HEADER_MAX)) == NULL) {
+		st->header.error = "out of memory";
+		return -1;
+	}
+	take = len < PROXY_HEADER_MAX - old ? len : PROXY_HEADER_MAX - old;
+	memcpy(st->buf + old, data, take);
+	st->len = old + take;
+	r = proxy_parse(st->buf, st->len, &st->header);
+	if (r == PROXY_ERROR)
+		return -1;
+	if (r == PROXY_NEED_MORE)
+		return (ssize_t)take;
+	st->wait = false;
+	return (ssize_t)(st->header.length - old);
+}
+
+void
+proxy_state_init(struct proxy_state *st, bool wait)
+{
+	memset(st, 0, sizeof(*st));
+	st->wait = wait;
+}
+
+void
+proxy_state_free(struct proxy_state *st)
+{
+	free(st->buf);
+	st->buf = NULL;
+	st->len = 0;
 }

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -75,5 +76,134 @@ range_parse(const char *value, off_t size, off_t *start, off_t *length)
 		last = size - 1;
 	*start = first;
 	*length = last - first + 1;
+	return RANGE_OK;
+}
+
+/*
+ * Range sets: "bytes=0-9, 20-29, -5" (RFC 9110 14.1.2, 14.6). Each spec
+ * is resolved against the size; unsatisfiable ones are dropped; the rest
+ * are sorted and those that overlap or lie closer than RANGE_GAP (about
+ * the cost of a part's own header) are merged, which RFC 9110 14.2 lets a
+ * server do. A set that is still larger than RANGE_PARTS_MAX parts, or
+ * that would send at least the whole file, is answered with the whole
+ * file (RANGE_NONE): a range request never costs more than a plain GET.
+ */
+#define RANGE_SPECS_MAX	100	/* specs looked at before giving up */
+#define RANGE_GAP	80
+
+/* One spec at *p up to its comma; 1 satisfiable, 0 not, -1 invalid. */
+static int
+spec_parse(const char **pp, off_t size, struct byte_range *r)
+{
+	const char *p = *pp;
+	off_t first, last = -1;
+	size_t n;
+
+	if (*p == '-') {
+		if ((n = parse_pos(p + 1, &last)) == 0)
+			return -1;
+		*pp = p + 1 + n;
+		if (last == 0 || size == 0)
+			return 0;
+		r->length = last < size ? last : size;
+		r->start = size - r->length;
+		return 1;
+	}
+	if ((n = parse_pos(p, &first)) == 0 || p[n] != '-')
+		return -1;
+	p += n + 1;
+	if (isdigit((unsigned char)*p)) {
+		p += parse_pos(p, &last);
+		if (last < first)
+			return -1;
+	}
+	*pp = p;
+	if (first >= size)
+		return 0;
+	if (last < 0 || last >= size)
+		last = size - 1;
+	r->start = first;
+	r->length = last - first + 1;
+	return 1;
+}
+
+static int
+range_cmp(const void *a, const void *b)
+{
+	off_t x = ((const struct byte_range *)a)->start;
+	off_t y = ((const struct byte_range *)b)->start;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort and merge in place; returns the new count. */
+size_t
+range_coalesce(struct byte_range *r, size_t n)
+{
+	size_t i, out = 0;
+	off_t end;
+
+	if (n == 0)
+		return 0;
+	qsort(r, n, sizeof(*r), range_cmp);
+	for (i = 1; i < n; i++) {
+		end = r[out].start + r[out].length;
+		if (r[i].start <= end || r[i].start - end < RANGE_GAP) {
+			if (r[i].start + r[i].length > end)
+				r[out].length = r[i].start + r[i].length -
+				    r[out].start;
+		} else
+			r[++out] = r[i];
+	}
+	return out + 1;
+}
+
+static const char *
+skip_ows(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+enum range_result
+range_parse_set(const char *value, off_t size, struct range_set *set)
+{
+	struct byte_range specs[RANGE_SPECS_MAX], r;
+	const char *p;
+	size_t n = 0, seen = 0, i;
+	off_t total = 0;
+	int rc;
+
+	set->n = 0;
+	if (value == NULL)
+		return RANGE_NONE;
+	p = skip_ows(value);
+	if (strncasecmp(p, "bytes=", 6) != 0)
+		return RANGE_NONE;
+	for (p += 6;;) {
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;		/* empty list elements are allowed */
+		if (*p == '\0')
+			break;
+		if (++seen > RANGE_SPECS_MAX || (rc = spec_parse(&p, size, &r)) < 0)
+			return RANGE_NONE;
+		if (rc == 1)
+			specs[n++] = r;
+		p = skip_ows(p);
+		if (*p != ',' && *p != '\0')
+			return RANGE_NONE;
+	}
+	if (seen == 0)
+		return RANGE_NONE;
+	if (n == 0)
+		return RANGE_UNSATISFIABLE;
+	n = range_coalesce(specs, n);
+	for (i = 0; i < n; i++)
+		total += specs[i].length;
+	if (n > RANGE_PARTS_MAX || (n > 1 && total >= size))
+		return RANGE_NONE;
+	memcpy(set->r, specs, n * sizeof(specs[0]));
+	set->n = n;
 	return RANGE_OK;
 }

@@ -30,6 +30,7 @@ struct status_text {
 
 static const struct status_text statuses[] = {
 	{ 200, "OK" },
+	{ 204, "No Content" },
 	{ 206, "Partial Content" },
 	{ 301, "Moved Permanently" },
 	{ 304, "Not Modified" },
@@ -38,6 +39,7 @@ static const struct status_text statuses[] = {
 	{ 404, "Not Found" },
 	{ 405, "Method Not Allowed" },
 	{ 408, "Request Timeout" },
+	{ 412, "Precondition Failed" },
 	{ 414, "URI Too Long" },
 	{ 416, "Range Not Satisfiable" },
 	{ 431, "Request Header Fields Too Large" },
@@ -142,6 +144,10 @@ response_format_head(const struct response *r, char *out, size_t size)
 		    (intmax_t)r->length);
 	if (r->last_modified >= 0 && httpdate_format(r->last_modified, lm))
 		head_add(out, size, &len, "Last-Modified: %s\r\n", lm);
+	if (r->etag[0] != '\0')
+		head_add(out, size, &len, "ETag: %s\r\n", r->etag);
+	if (r->vary)
+		head_add(out, size, &len, "Vary: %s\r\n", r->vary);
 	if (r->ranges || r->status == 304 || r->status == 416)
 		head_add(out, size, &len, "Accept-Ranges: bytes\r\n");
 	if (r->ranged)
@@ -157,6 +163,12 @@ response_format_head(const struct response *r, char *out, size_t size)
 		head_add(out, size, &len, "Allow: %s\r\n", r->allow);
 	if (r->retry_after > 0)
 		head_add(out, size, &len, "Retry-After: %d\r\n", r->retry_after);
+	if (r->preflight)
+		head_add(out, size, &len, "Access-Control-Allow-Methods: %s\r\n"
+		    "Access-Control-Allow-Headers: %s\r\n"
+		    "Access-Control-Max-Age: 86400\r\n", "GET, HEAD, OPTIONS",
+		    CORS_ALLOW_HEADERS);
+	head_add(out, size, &len, "%s", headers_extra(r->status));
 	head_add(out, size, &len, "Connection: %s\r\n\r\n",
 	    r->keep_alive ? "keep-alive" : "close");
 	return len;

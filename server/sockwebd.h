@@ -25,6 +25,7 @@
 #define KEEPALIVE_MAX		100	/* requests on one connection */
 #define KEEPALIVE_IDLE_MS	5000	/* wait for the next request */
 #define LINGER_MS		1000	/* drain after shutdown(SHUT_WR) */
+#define MAX_EXTRA_HEADERS	32	/* --header lines */
 
 /* options.c: the command line. */
 struct config {
@@ -44,6 +45,12 @@ struct config {
 	bool		 peer;
 	unsigned	 prefork;	/* workers to start; 0: fork per connection */
 	bool		 reuseport;	/* SO_REUSEPORT: instances share the port */
+	/* issue 14: response features */
+	const char	*headers[MAX_EXTRA_HEADERS];	/* --header lines */
+	size_t		 nheaders;
+	bool		 cors;		/* --cors */
+	long		 max_age;	/* --max-age, or -1 */
+	bool		 no_symlinks;	/* --no-symlinks: never follow a link */
 	bool		 inetd;		/* -i: serve the connection on stdin */
 	bool		 proxy_protocol;	/* every listener expects a PROXY header */
 	const char	*proxy_listen[MAX_LISTEN];	/* these ones do */
@@ -79,10 +86,31 @@ struct proxy_header {
 };
 enum proxy_result proxy_parse(const void *data, size_t len,
 	    struct proxy_header *h);
+/* The same header over reads of any size (an event-driven connection). */
+struct proxy_state {
+	bool			wait;		/* the header is still to come */
+	char			*buf;		/* only while a read cut it */
+	size_t			len;
+	struct proxy_header	header;		/* once !wait */
+};
+void	proxy_state_init(struct proxy_state *st, bool wait);
+ssize_t	proxy_state_feed(struct proxy_state *st, const char *data, size_t len);
+void	proxy_state_free(struct proxy_state *st);
+
+/* proxy_io.c: the PROXY header off a blocking connection, nothing more. */
+int	proxy_read_header(int fd, long long deadline_ms, struct proxy_header *h,
+	    const char **why);
+void	proxy_refuse(int fd, const char *peer_name, int timeout_ms);
 
 /* activation.c: listening sockets inherited through LISTEN_FDS. */
 int	activation_listeners(const struct config *cfg, struct listener *ls,
 	    size_t max, size_t *count);
+
+/* upgrade.c: SIGUSR2 starts the binary anew on the same sockets. */
+int	upgrade_prepare(char **argv, const struct listener *ls, size_t count);
+int	upgrade_signal(void);
+void	upgrade_start(void);	/* async-signal-safe */
+void	upgrade_take_over(void);
 
 /* loop.c: the parent: poll, accept, fork, reap. */
 struct server {
@@ -148,13 +176,43 @@ struct file {
 	bool		cached;		/* fd belongs to the open-file cache */
 	const char	*data;		/* a small file's bytes, from the cache */
 };
+void	file_set_symlinks(bool follow);
+void	file_force_walk(bool walk);
 int	file_open(int root_fd, const char *path, struct file *f);
 int	file_open_cached(int root_fd, const char *path, struct file *f);
-int	file_open_index(struct file *dir, struct file *index);
+int	file_open_index(struct file *dir, struct file *index, bool *missing);
 void	file_close(struct file *f);
 
-/* listing.c: an HTML index of a directory. */
-int	listing_build(int dir_fd, const char *url_path, struct buf *out);
+/* listing.c: a directory's entries, sorted; listing_html.c, listing_json.c. */
+#define LISTING_MAX 200000	/* entries read; more are counted, not listed */
+enum listing_key { LISTING_BY_NAME, LISTING_BY_SIZE, LISTING_BY_MTIME };
+struct listing_sort {
+	enum listing_key	key;
+	bool			descending;
+};
+struct listing_entry {
+	char	*name;
+	bool	 is_dir;
+	off_t	 size;
+	time_t	 mtime;
+};
+struct listing {
+	struct listing_entry	*e;
+	size_t			 n, cap;
+	size_t			 unread;	/* entries beyond LISTING_MAX */
+};
+void	listing_sort_parse(const char *query, struct listing_sort *s);
+bool	listing_wants_json(const char *query, const char *accept);
+void	listing_sort(struct listing_entry *e, size_t n,
+	    const struct listing_sort *s);
+int	listing_read(int root_fd, int dir_fd, const char *dir_path,
+	    struct listing *l);
+void	listing_free(struct listing *l);
+void	listing_human_size(off_t size, char *out, size_t len);
+int	listing_html(const struct listing *l, const char *url_path,
+	    const struct listing_sort *s, struct buf *out);
+void	buf_json_string(struct buf *b, const char *s, size_t len);
+int	listing_json(const struct listing *l, struct buf *out);
 
 /* mime.c: file name -> Content-Type. */
 const char *mime_type_for(const char *path);
@@ -163,6 +221,39 @@ const char *mime_type_for(const char *path);
 enum range_result { RANGE_NONE, RANGE_OK, RANGE_UNSATISFIABLE };
 enum range_result range_parse(const char *value, off_t size, off_t *start,
 	    off_t *length);
+#define RANGE_PARTS_MAX 16	/* parts of a multipart/byteranges answer */
+struct byte_range {
+	off_t	start, length;
+};
+struct range_set {
+	struct byte_range	r[RANGE_PARTS_MAX];
+	size_t			n;
+};
+size_t	range_coalesce(struct byte_range *r, size_t n);
+enum range_result range_parse_set(const char *value, off_t size,
+	    struct range_set *set);
+
+/* precond.c: ETags and conditional requests (RFC 9110 13); no I/O. */
+#define ETAG_MAX 96	/* "dev-ino-size-sec.nsec" in hex, quoted */
+struct preconditions {
+	const char	*if_match;
+	const char	*if_none_match;
+	const char	*if_modified_since;
+	const char	*if_unmodified_since;
+};
+enum precond_result { PRECOND_OK, PRECOND_NOT_MODIFIED, PRECOND_FAILED };
+void	etag_format(const struct stat *st, char out[ETAG_MAX]);
+bool	etag_list_match(const char *list, const char *etag, bool weak_compare);
+enum precond_result precond_evaluate(const struct preconditions *pc,
+	    const char *etag, time_t mtime, bool get_or_head);
+bool	precond_if_range(const char *value, const char *etag, time_t mtime);
+
+/* headers.c: --header, --cors, --max-age lines, formatted once. */
+#define CORS_ALLOW_HEADERS "Range, If-Range, If-None-Match, If-Modified-Since, " \
+	"If-Match, If-Unmodified-Since, Accept, Accept-Encoding"
+int	headers_check(const char *line, const char **why);
+int	headers_setup(const struct config *cfg);
+const char *headers_extra(int status);
 
 /* response.c: status line, headers and body on the socket. */
 struct response {
@@ -183,6 +274,9 @@ struct response {
 	const char	*allow;
 	int		 retry_after;	/* seconds, or 0 */
 	off_t		 sent;		/* body bytes written, for the log */
+	char		 etag[ETAG_MAX];	/* a file's ETag, or "" */
+	const char	*vary;		/* Vary: what the answer depended on */
+	bool		 preflight;	/* a CORS preflight's Access-Control-* */
 };
 void	response_init(struct response *r, int status);
 const char *response_reason(int status);

@@ -45,6 +45,36 @@ check_ok(const uint8_t *data, size_t size, const struct proxy_header *h)
 	CHECK(proxy_parse(data, h->length - 1, &again) == PROXY_NEED_MORE);
 }
 
+/*
+ * The same bytes in two reads cut at `cut` through proxy_state_feed: the
+ * same verdict and header length as proxy_parse on the whole.
+ */
+static void
+check_split(const uint8_t *data, size_t size, size_t cut, enum proxy_result whole,
+    const struct proxy_header *h)
+{
+	struct proxy_state st;
+	ssize_t a, b = 0;
+	size_t taken;
+
+	proxy_state_init(&st, true);
+	a = cut > 0 ? proxy_state_feed(&st, (const char *)data, cut) : 0;
+	if (a >= 0 && st.wait && size > cut)
+		b = proxy_state_feed(&st, (const char *)data + cut, size - cut);
+	if (whole == PROXY_ERROR)
+		CHECK(a < 0 || b < 0);
+	if (whole == PROXY_NEED_MORE)
+		CHECK(a >= 0 && b >= 0 && st.wait);
+	if (whole == PROXY_OK) {
+		CHECK(a >= 0 && b >= 0 && !st.wait);
+		taken = st.len > 0 ? st.header.length :
+		    (size_t)a + (size_t)b;
+		CHECK(taken == h->length);
+		CHECK(st.header.local == h->local);
+	}
+	proxy_state_free(&st);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -59,5 +89,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(h.error != NULL);
 	if (r == PROXY_OK)
 		check_ok(data, size, &h);
+	if (size > 0)
+		check_split(data, size, data[0] % (size + 1), r, &h);
 	return 0;
 }

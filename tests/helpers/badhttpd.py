@@ -30,6 +30,8 @@ one path per misbehaviour:
     /raw-location?to=V[&code=N]  N (302), "Location: V" verbatim (may be
                         empty, may hold spaces and trailing blanks)
     /chunked            HTTP/1.1 200, chunked body "chunked\nbody\n" + trailer
+    /hold?s=S           like /ok, then keeps the connection open S (2) seconds
+                        (the client closes first)
     /delay?s=S[&to=URL] sleeps S (1) seconds, then answers like /ok (or
                         302 to URL)
 
@@ -326,6 +328,11 @@ def h_chunked(conn, req):
         conn.send(b"8\r\nchunked\n\r\n5\r\nbody\n\r\n0\r\nX-Trailer: t\r\n\r\n")
 
 
+def h_hold(conn, req):
+    respond(conn, req, 200, b"ok\n")
+    conn.sleep(req.param("s", 2.0, float))
+
+
 def h_delay(conn, req):
     conn.sleep(req.param("s", 1.0, float))
     to = req.param("to", "")
@@ -337,6 +344,7 @@ def h_delay(conn, req):
 HANDLERS = {
     "/interim": h_interim, "/no-body": h_no_body, "/empty": h_empty,
     "/raw-location": h_raw_location, "/chunked": h_chunked, "/delay": h_delay,
+    "/hold": h_hold,
     "/ok": h_ok, "/bytes": h_bytes, "/garbage": h_garbage,
     "/close-early": h_close_early, "/endless-headers": h_endless_headers,
     "/short-body": h_short_body, "/drip": h_drip,

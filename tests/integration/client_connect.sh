@@ -4,6 +4,7 @@
 # --connect-timeout, --local-port (seen in sockwebd's access log), and the
 # progress bar, drawn only when stderr is a terminal.
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/client_lib.sh"
 
 [ -x "$SOCKGET" ] || skip_all "sockget not built"
 [ -x "$SOCKWEBD" ] || skip_all "sockwebd not built"
@@ -133,5 +134,29 @@ EOF2
 		diag "no network namespace here: kernel time-out not tested"
 	fi
 fi
+
+# The end of the connection (issue 16): TCP_INFO, and who sent the first
+# FIN. /hold answers, then keeps the connection open: sockget closes
+# first, and its end is then in TIME_WAIT (ss shows it). /no-length ends
+# at the server's close: the server's FIN came first.
+BADP=
+start_badhttpd BADP
+w=$("$SOCKGET" -s -S -v -o /dev/null -w '%{local_port}' "http://127.0.0.1:$BADP/hold?s=0.5" 2>"$TEST_DIR/fin.err")
+is "$?" 0 "/hold: exit 0"
+like "$(cat "$TEST_DIR/fin.err")" 'TCP_INFO: rtt [0-9]+\.[0-9]{3} ms \(variance [0-9]+\.[0-9]{3} ms\), [0-9]+ retransmitted, [0-9]+ segments in, [0-9]+ out' \
+	"-v: TCP_INFO at release"
+like "$(cat "$TEST_DIR/fin.err")" "this side sends the first FIN \(the active close\): 127\.0\.0\.1:$w goes to FIN_WAIT, then.*TIME_WAIT" \
+	"-v: we closed first, our end goes to TIME_WAIT"
+if command -v ss >/dev/null; then
+	# the server's FIN comes when its 0.5 s hold ends; then TIME_WAIT
+	for _ in $(seq 30); do
+		ss -Htan state time-wait 2>/dev/null | grep -q "127\.0\.0\.1:$w " && break
+		sleep 0.1
+	done
+	like "$(ss -Htan state time-wait 2>/dev/null)" "127\.0\.0\.1:$w " "ss shows 127.0.0.1:$w in TIME_WAIT"
+fi
+"$SOCKGET" -s -S -v -o /dev/null "http://127.0.0.1:$BADP/no-length" 2>"$TEST_DIR/fin2.err"
+like "$(cat "$TEST_DIR/fin2.err")" 'the server sent the first FIN .*no TIME_WAIT here' \
+	"-v: the server closed first: no TIME_WAIT on our side"
 
 done_testing

@@ -20,6 +20,7 @@ python3 "$top_srcdir/tests/helpers/dnsd.py" --port 0 \
 	--record two.sockweb.test A 127.0.0.2 --record two.sockweb.test A 127.0.0.1 \
 	--record dual.sockweb.test AAAA ::1 --record dual.sockweb.test A 127.0.0.1 \
 	--record v6only.sockweb.test AAAA ::1 \
+	--record tc.sockweb.test A 127.0.0.1 --truncate tc.sockweb.test \
 	--nxdomain gone.sockweb.test --drop black.sockweb.test \
 	2>"$DNS_ERR" &
 track_pid $!
@@ -88,6 +89,33 @@ like "$(cat "$TEST_DIR/lim.err")" 'resolving black\.sockweb\.test: no answer yet
 like "$(cat "$TEST_DIR/lim.err")" 'resolving black\.sockweb\.test failed after [0-9]+ ms' \
 	"-v says when it gave up"
 like "$(cat "$TEST_DIR/lim.err")" 'Could not resolve host: black\.sockweb\.test' "exit 6 message"
+
+# -v shows the UDP side (issue 16): c-ares' socket, its ephemeral port (the
+# one the DNS server saw), each datagram and its answer.
+"${SG[@]}" -v -4 -o /dev/null "http://one.sockweb.test:$PORT/hello.txt" 2>"$TEST_DIR/udp.err"
+v=$(cat "$TEST_DIR/udp.err")
+like "$v" 'resolver: socket\(AF_INET, SOCK_DGRAM\) = [0-9]+: connectionless' "-v: c-ares' UDP socket"
+uport=$(sed -n 's/.*resolver: connect([0-9]*) UDP: local 127\.0\.0\.1:\([0-9]*\) (ephemeral) -> DNS server.*/\1/p' "$TEST_DIR/udp.err" | head -n 1)
+like "$(grep 'query one.sockweb.test A ' "$DNS_ERR" | tail -n 1)" "from 127\.0\.0\.1:${uport:-none} " \
+	"the UDP source port in the trace ($uport) is the one the DNS server saw"
+like "$v" "resolver: send UDP 127\.0\.0\.1:$DNS_PORT: [0-9]+ bytes, query id 0x[0-9a-f]{4}, A one\.sockweb\.test" \
+	"-v: the datagram sent: server, size, id, type, name"
+like "$v" "resolver: recv UDP 127\.0\.0\.1:$DNS_PORT: [0-9]+ bytes, id 0x[0-9a-f]{4}, NOERROR, 1 answer, after [0-9]+ ms" \
+	"-v: the datagram received: rcode, answers, time"
+# A truncated answer: c-ares asks again over TCP, from another ephemeral port.
+"${SG[@]}" -v -4 -o /dev/null "http://tc.sockweb.test:$PORT/hello.txt" 2>"$TEST_DIR/tc.err"
+is "$?" 0 "a truncated UDP answer: fetched after the TCP fallback"
+v=$(cat "$TEST_DIR/tc.err")
+like "$v" 'TRUNCATED \(TC bit\): c-ares asks again over TCP' "-v: the TC bit"
+like "$v" 'resolver: socket\(AF_INET, SOCK_STREAM\) = [0-9]+: DNS over TCP' "-v: the TCP socket"
+tport=$(sed -n 's/.*resolver: connect([0-9]*) TCP: local 127\.0\.0\.1:\([0-9]*\) (ephemeral).*/\1/p' "$TEST_DIR/tc.err" | head -n 1)
+like "$(grep 'query tc.sockweb.test A .*\[tcp\]' "$DNS_ERR" | tail -n 1)" "from 127\.0\.0\.1:${tport:-none} " \
+	"the TCP connection's ephemeral port ($tport) is the one the DNS server saw"
+like "$v" 'asked again over TCP: the UDP answer was truncated' "-v: the query again, over TCP"
+# A silent server: the retransmission after c-ares' 2 s time-out.
+"${SG[@]}" -v -4 -m 3 "http://black.sockweb.test:$PORT/" 2>"$TEST_DIR/rtx.err"
+like "$(cat "$TEST_DIR/rtx.err")" 'A black\.sockweb\.test \(retransmission 1, 2[0-9]{3} ms after the first: no answer came\)' \
+	"-v: the retransmission after the time-out"
 
 # Failover: the first address refuses (nothing listens on 127.0.0.2).
 w=$("${SG[@]}" -v -o /dev/null -w '%{remote_ip}' "http://two.sockweb.test:$PORT/hello.txt" 2>"$TEST_DIR/two.err")

@@ -6,6 +6,8 @@
 #    same "listening on" lines;
 #  - LISTEN_* meant for another process, or a descriptor that is no
 #    listening socket, are not taken;
+#  - with the socket held by someone else (as by systemd), restarting
+#    sockwebd refuses no connection;
 #  - --inetd -a: one process per connection, the connection on standard
 #    input; the access log shows the client's ip:port from getpeername(0).
 . "$top_srcdir/tests/lib.sh"
@@ -34,7 +36,7 @@ wrapper() {
 p1=$(free_port)
 p2=$(free_port)
 err="$TEST_DIR/activate.err"
-wrapper "$err" -l "127.0.0.1:$p1" -l "127.0.0.1:$p2" --fdname=http:proxy \
+wrapper "$err" -l "127.0.0.1:$p1" -l "127.0.0.1:$p2" --fdname=http:web \
 	"$SOCKWEBD" -p 1 -l 127.0.0.9 -r "$TEST_DIR/www"
 ok $? "systemd-socket-activate listens on 127.0.0.1:$p1 and :$p2"
 lport=$(curl -s -m 5 -o "$TEST_DIR/body" -w '%{local_port}' "http://127.0.0.1:$p1/hello.txt")
@@ -52,6 +54,46 @@ like "$peer" "\"server\":\\{\"ip\":\"127\\.0\\.0\\.1\",\"port\":$p1\\}" \
 kill -TERM "$WRAP_PID"
 wait "$WRAP_PID"
 is "$?" 0 "SIGTERM: sockwebd (exec'd by the wrapper) exits 0"
+
+# --- a restart refuses nothing: the socket stays with its holder -------------
+# tests/helpers/sockholder.py holds the socket as systemd does for
+# contrib/sockwebd.socket and restarts sockwebd on SIGUSR1 as `systemctl
+# restart` would; 3 restarts during 150 requests one after another.
+out="$TEST_DIR/holder.out"
+python3 "$top_srcdir/tests/helpers/sockholder.py" "$SOCKWEBD" -r "$TEST_DIR/www" -q \
+	>"$out" 2>"$TEST_DIR/holder.err" &
+holder=$!
+track_pid "$holder"
+wait_for_line "$out" '^started ' 10
+hport=$(sed -n 's/^port //p' "$out")
+wait_for_line "$TEST_DIR/holder.err" "listening on 127\\.0\\.0\\.1:$hport\$" 10
+ok $? "a socket holder (as systemd) passes 127.0.0.1:$hport to sockwebd"
+(
+	for i in $(seq 1 150); do
+		curl -s -o /dev/null -m 10 -w '%{http_code}\n' "http://127.0.0.1:$hport/hello.txt"
+	done
+) >"$TEST_DIR/restart.codes" &
+loader=$!
+for i in 1 2 3; do
+	sleep 0.4
+	kill -USR1 "$holder"
+done
+wait "$loader"
+is "$(sort "$TEST_DIR/restart.codes" | uniq -c | sed 's/^ *//')" "150 200" \
+	"150 requests across 3 restarts of sockwebd: every one 200, none refused"
+is "$(grep -c '^started ' "$out")" 4 "sockwebd was started 4 times on the same socket"
+kill -TERM "$holder"
+wait "$holder"
+
+# --- a socket named "proxy": the PROXY protocol, only with -i so far --------
+p5=$(free_port)
+err="$TEST_DIR/proxyname.err"
+wrapper "$err" -l "127.0.0.1:$p5" --fdname=proxy "$SOCKWEBD" -r "$TEST_DIR/www"
+curl -s -m 5 -o /dev/null "http://127.0.0.1:$p5/" || true
+wait "$WRAP_PID"
+is "$?" 1 "an inherited socket named 'proxy' without -i: exit 1, never unchecked"
+like "$(cat "$err")" "127\\.0\\.0\\.1:$p5: a socket for the PROXY protocol: supported with -i only" \
+	"the error names the socket"
 
 # --- LISTEN_* for another process, or not a socket ---------------------------
 err="$TEST_DIR/otherpid.err"

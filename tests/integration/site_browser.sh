@@ -4,7 +4,8 @@
 # dumps after scripts ran must carry the page's title; /_peer.html must show
 # the browser's own ephemeral port, the one at the start of the server's
 # access-log line for that GET /_peer; a screenshot of the home page is saved
-# as $TEST_DIR/home.png (and home-phone.png at a phone's width).
+# as $TEST_DIR/home.png (and home-phone.png at a phone's width), one of the
+# /samples/ listing as listing.png.
 # Every Chromium run is bounded by timeout(1) and stopped by its pid.
 . "$top_srcdir/tests/lib.sh"
 
@@ -107,6 +108,17 @@ done
 start_sockwebd -r "$WWW" --no-peer || bail_out "sockwebd --no-peer did not start"
 dump /_peer.html
 like "$DOM" 'class="error"[^>]*>[^<]*404' "with --no-peer, /_peer.html reports the 404"
+
+# The listing sorted by the server: largest file first, its exact size in
+# a title; a screenshot of it as listing.png.
+dump '/samples/?C=S;O=D'
+first=$(printf '%s' "$DOM" | sed -n 's:.*<td class="name"><a href="\([^"]*\)">.*:\1:p' | sed -n 2p)
+is "$first" random-1MiB.bin "/samples/?C=S;O=D in the browser: the largest file first"
+like "$DOM" 'title="1048576 bytes">1\.0 MiB<' "the listing shows 1.0 MiB with the exact bytes in a title"
+rm -f "$TEST_DIR/listing.png"
+chrome /dev/null --window-size=1000,700 --screenshot="$TEST_DIR/listing.png" "$BASE/samples/"
+size=$(wc -c <"$TEST_DIR/listing.png" 2>/dev/null || echo 0)
+ok $(( size > 5000 ? 0 : 1 )) "listing screenshot saved as tests/out/$TEST_NAME/listing.png ($size bytes)"
 
 # Screenshots of the home page, desktop and phone widths.
 rm -f "$TEST_DIR/home.png" "$TEST_DIR/home-phone.png"

@@ -29,7 +29,7 @@ parse(struct options *o, const char *line)
 		argv[argc++] = tok;
 	argv[argc] = NULL;
 	optind = 0;	/* GNU getopt: full re-initialisation */
-	return options_parse(o, argc, argv);
+	return sockget_options_parse(o, argc, argv);
 }
 
 static void
@@ -44,7 +44,7 @@ test_options(void)
 	ok(o.targets[1].remote_name, "-O goes with second URL");
 	is_str(o.targets[2].outfile, "c", "third -o goes with third URL");
 	ok(o.silent, "-s");
-	options_free(&o);
+	sockget_options_free(&o);
 
 	is_int(parse(&o, "-m 1.5 --connect-timeout 0.25 -C - --max-redirs 3 --local-port 4000-4010 -4 u"),
 	    0, "long options parse");
@@ -55,22 +55,22 @@ test_options(void)
 	is_int(o.local_port_min, 4000, "--local-port low");
 	is_int(o.local_port_max, 4010, "--local-port high");
 	is_int(o.family, AF_INET, "-4");
-	options_free(&o);
+	sockget_options_free(&o);
 
 	is_int(parse(&o, "--max-time=2 -C 100 u"), 0, "--opt=value form");
 	is_int(o.resume_from, 100, "-C 100");
-	options_free(&o);
+	sockget_options_free(&o);
 
 	is_int(parse(&o, "--bogus u"), SG_USAGE, "unknown option is usage error 2");
-	options_free(&o);
+	sockget_options_free(&o);
 	is_int(parse(&o, "-m"), SG_USAGE, "missing argument is 2");
-	options_free(&o);
+	sockget_options_free(&o);
 	is_int(parse(&o, "-m soon u"), SG_USAGE, "bad number is 2");
-	options_free(&o);
+	sockget_options_free(&o);
 	is_int(parse(&o, "--local-port 9-3 u"), SG_USAGE, "reversed port range is 2");
-	options_free(&o);
+	sockget_options_free(&o);
 	is_int(parse(&o, "-s"), SG_USAGE, "no URL is 2");
-	options_free(&o);
+	sockget_options_free(&o);
 }
 
 static struct sockaddr_storage

@@ -106,6 +106,8 @@ static const struct bad bads[] = {
 	{ "v1 tab", B("PROXY TCP4 1.2.3.4\t5.6.7.8 1 2\r\n") },
 	{ "v1 bare LF", B("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n") },
 	{ "v1 CR without LF", B("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\rX") },
+	{ "v1 LF, then a CR as the last byte so far (found by fuzz_proxy)",
+	  B("PROXY TCP4 1.2.3.4\n 5.6.7.8 1 2\r") },
 	{ "v1 NUL in the line", B("PROXY TCP4 1.2.3.4\0 5.6.7.8 1 2\r\n") },
 	{ "v1 line of 108 bytes",
 	  B("PROXY UNKNOWN " X46 X46 "\r\n") },
@@ -276,6 +278,92 @@ test_v2_longest(void)
 	    "v2 of %d bytes, one short: need more", PROXY_HEADER_MAX);
 }
 
+/*
+ * Feed data in three reads cut at a and b; what is not header must be
+ * the request, byte for byte. Returns 0, or -1 when something differs.
+ */
+static int
+feed_in_three(const char *data, size_t len, size_t a, size_t b,
+    struct proxy_state *st, char *rest, size_t *nrest)
+{
+	size_t cut[4] = { 0, a, b, len }, i, n;
+	ssize_t took;
+
+	*nrest = 0;
+	for (i = 0; i < 3; i++) {
+		n = cut[i + 1] - cut[i];
+		if (!st->wait) {
+			memcpy(rest + *nrest, data + cut[i], n);
+			*nrest += n;
+			continue;
+		}
+		if (n == 0)
+			continue;
+		if ((took = proxy_state_feed(st, data + cut[i], n)) < 0 ||
+		    (size_t)took > n)
+			return -1;
+		memcpy(rest + *nrest, data + cut[i] + took, n - (size_t)took);
+		*nrest += n - (size_t)took;
+	}
+	return st->wait ? -1 : 0;
+}
+
+/* Every pair of cuts: the same addresses, and the request left intact. */
+static void
+test_state_splits(void)
+{
+	char data[512], rest[512], name[ADDR_STRLEN];
+	struct proxy_state st;
+	size_t i, a, b, len, nrest, wrong;
+
+	for (i = 0; i < sizeof(goods) / sizeof(goods[0]); i++) {
+		const struct good *g = &goods[i];
+
+		len = with_request(g->data, g->len, data);
+		wrong = 0;
+		for (a = 0; a <= len; a++) {
+			for (b = a; b <= len; b++) {
+				proxy_state_init(&st, true);
+				if (feed_in_three(data, len, a, b, &st, rest, &nrest) == -1 ||
+				    nrest != sizeof(REQUEST) - 1 ||
+				    memcmp(rest, REQUEST, nrest) != 0 ||
+				    st.header.local != g->local ||
+				    (!g->local && strcmp(addr_format((const struct sockaddr *)
+				    &st.header.src, name, sizeof(name)), g->src) != 0))
+					wrong++;
+				proxy_state_free(&st);
+			}
+		}
+		ok(wrong == 0, "%s: in three reads cut anywhere (%zu ways): the "
+		    "client's address, then the request intact", g->name,
+		    (len + 1) * (len + 2) / 2);
+	}
+}
+
+/* A broken header is an error in whatever reads it comes. */
+static void
+test_state_bad(void)
+{
+	static const char bad[] = "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\nGET / HTTP/1.0\r\n\r\n";
+	struct proxy_state st;
+	size_t a, len = sizeof(bad) - 1, failed = 0;
+	ssize_t r1, r2;
+
+	for (a = 1; a < len; a++) {
+		proxy_state_init(&st, true);
+		r1 = proxy_state_feed(&st, bad, a);
+		r2 = r1 < 0 ? -1 : proxy_state_feed(&st, bad + a, len - a);
+		failed += r2 < 0 && st.header.error != NULL;
+		proxy_state_free(&st);
+	}
+	is_int(failed, len - 1, "a bare-LF v1 line: an error with a reason, cut at any of %zu bytes",
+	    len - 1);
+	proxy_state_init(&st, true);
+	ok(proxy_state_feed(&st, "GET / HTTP/1.0\r\n\r\n", 18) == -1,
+	    "a plain request where a header must be: an error at once");
+	proxy_state_free(&st);
+}
+
 int
 main(void)
 {
@@ -283,5 +371,7 @@ main(void)
 	test_bads();
 	test_early_decision();
 	test_v2_longest();
+	test_state_splits();
+	test_state_bad();
 	return tap_done();
 }

@@ -186,6 +186,13 @@ test_hosts(void)
 	check_parse("http://0177.0.0.1:8/", "127.0.0.1", 8, "/");
 	check_parse("http://b\xc3\xbc" "cher.test/", "xn--bcher-kva.test", 80, "/");
 	check_bad("http://x\xff.test/", URL_BAD_IDN);
+	/* fuzz_url: U+00B9 maps to "1", so the name is the IPv4 11.1.0.3 */
+	check_parse("http://1\xc2\xb9.1.3/", "11.1.0.3", 80, "/");
+	/* fuzz_url: U+034F maps to nothing; fullwidth solidus and at sign */
+	check_bad("http://\xcd\x8f/", URL_BAD_IDN);
+	/* libidn2's STD3 rules drop them (curl 7.88 sends "a/b.test") */
+	check_parse("http://a\xef\xbc\x8f" "b.test/", "ab.test", 80, "/");
+	check_parse("http://a\xef\xbc\xa0" "b.test/", "ab.test", 80, "/");
 	is_int(url_parse("http://us%40er:p%3Ass@h/", &u), URL_OK, "userinfo parses");
 	is_str(u.user, "us@er", "user percent-decoded");
 	is_str(u.password, "p:ss", "password percent-decoded, colons after the first kept");

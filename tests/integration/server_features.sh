@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# tests/integration/server_features.sh: what issue 14 added, seen with curl,
+# in both serving modes (fork per connection and --prefork): ETags and
+# preconditions (If-None-Match, If-Match, If-Unmodified-Since, If-Range);
+# listings (sorted by the server through ?C=;O=, directories first, human
+# sizes, JSON, 20 000 entries); an index.html that exists but cannot be
+# served (mode 600, FIFO, symlink) is 403, never a listing; the Location of
+# the trailing-slash redirect is a valid URI-reference whatever the query;
+# --header, --cors (preflight 204), --max-age; symbolic links followed
+# inside the root (file, directory, chain, ..), refused out of it and in
+# loops, re-pointed links seen at once; --no-symlinks.
+. "$top_srcdir/tests/lib.sh"
+
+command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
+
+make_test_root
+head -c 1000 /dev/urandom >"$TEST_DIR/www/k.bin"
+W=$TEST_DIR/www
+mkdir -p "$W/list/zdir" "$W/list/adir" "$W/big"
+head -c 300 /dev/zero >"$W/list/b.txt"
+head -c 1536 /dev/zero >"$W/list/a.txt"
+head -c 100 /dev/zero >"$W/list/c.bin"
+touch -d '2020-01-01 00:00:00' "$W/list/a.txt"
+touch -d '2021-01-01 00:00:00' "$W/list/b.txt"
+touch -d '2019-01-01 00:00:00' "$W/list/c.bin"
+printf 'x\n' >"$W/list/.hidden"
+python3 -c 'import os, sys
+for i in range(20000):
+    open(os.path.join(sys.argv[1], "f%05d.txt" % i), "w").close()' "$W/big"
+# index.html that exist but cannot be served
+mkdir -p "$W/i600" "$W/ififo" "$W/ilink" "$W/idir/index.html"
+printf 'private\n' >"$W/i600/index.html"
+chmod 600 "$W/i600/index.html"
+touch "$W/i600/secret-name.txt" "$W/ififo/secret-name.txt" \
+	"$W/ilink/secret-name.txt" "$W/idir/secret-name.txt"
+mkfifo "$W/ififo/index.html"
+ln -s /etc/hostname "$W/ilink/index.html"
+
+# hdr FILE NAME: the value of header NAME in a curl -D dump.
+hdr() { tr -d '\r' <"$1" | grep -i -m 1 "^$2:" | sed 's/^[^:]*:[[:space:]]*//'; }
+
+# get OUT PATH [CURL ARGS...]: headers to OUT.h, body to OUT.b, status in CODE.
+get() {
+	local out=$TEST_DIR/$1 path=$2
+	shift 2
+	CODE=$(curl -s -m 10 -D "$out.h" -o "$out.b" -w '%{http_code}' "$@" "$BASE$path")
+	H=$out.h
+	B=$out.b
+}
+
+etag_checks() {
+	local m=$1 tag tag2 lm
+	get e1 /hello.txt
+	tag=$(hdr "$H" ETag)
+	lm=$(hdr "$H" Last-Modified)
+	like "$tag" '^"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+\.[0-9]{9}"$' "$m: a strong ETag on 200"
+	get e2 /hello.txt -H "If-None-Match: $tag"
+	is "$CODE" 304 "$m: If-None-Match with the ETag: 304"
+	is "$(hdr "$H" ETag)" "$tag" "$m: 304 carries the ETag"
+	is "$(cat "$B" 2>/dev/null | wc -c)" 0 "$m: 304 has no body"
+	get e3 /hello.txt -H "If-None-Match: \"nope\", W/$tag"
+	is "$CODE" 304 "$m: If-None-Match list with the weak form: 304"
+	get e4 /hello.txt -H 'If-None-Match: *'
+	is "$CODE" 304 "$m: If-None-Match: *: 304"
+	get e5 /hello.txt -H 'If-None-Match: "nope"' -H "If-Modified-Since: $lm"
+	is "$CODE" 200 "$m: If-None-Match takes precedence over If-Modified-Since"
+	get e6 /hello.txt -H 'If-Match: "nope"'
+	is "$CODE" 412 "$m: If-Match with another tag: 412"
+	get e7 /hello.txt -H "If-Match: $tag"
+	is "$CODE" 200 "$m: If-Match with the ETag: 200"
+	get e8 /hello.txt -H 'If-Unmodified-Since: Thu, 01 Jan 1970 00:00:01 GMT'
+	is "$CODE" 412 "$m: If-Unmodified-Since before the mtime: 412"
+	get e9 /k.bin -r 0-9
+	tag2=$(hdr "$H" ETag)
+	is "$CODE" 206 "$m: a range: 206"
+	like "$tag2" '^"' "$m: 206 carries the ETag"
+	get e10 /k.bin -r 0-9 -H "If-Range: $tag2"
+	is "$CODE $(wc -c <"$B")" "206 10" "$m: If-Range with the ETag: the range"
+	get e11 /k.bin -r 0-9 -H "If-Range: W/$tag2"
+	is "$CODE $(wc -c <"$B")" "200 1000" "$m: If-Range with a weak tag: the whole file"
+	get e12 /k.bin -r 0-9 -H 'If-Range: "other"'
+	is "$CODE $(wc -c <"$B")" "200 1000" "$m: If-Range with another tag: the whole file"
+	# A rewrite within the same second changes the ETag (nanoseconds).
+	python3 -c 'import os, sys
+st = os.stat(sys.argv[1])
+ns = st.st_mtime_ns // 10**9 * 10**9 + (st.st_mtime_ns + 1) % 10**9
+os.utime(sys.argv[1], ns=(st.st_atime_ns, ns))' "$TEST_DIR/www/hello.txt"
+	get e13 /hello.txt -H "If-None-Match: $tag"
+	is "$CODE" 200 "$m: a new mtime in the same second: the old ETag no longer matches"
+}
+
+# names: the entry names of a listing page, in order.
+names() { sed -n 's:.*<td class="name"><a href="[^"]*">\([^<]*\)</a>.*:\1:p' "$1" | tr '\n' ' '; }
+
+listing_checks() {
+	local m=$1 n
+	get l1 /list/
+	is "$CODE" 200 "$m: listing 200"
+	is "$(names "$B")" "../ adir/ zdir/ a.txt b.txt c.bin " "$m: directories first, then by name"
+	like "$(cat "$B")" 'title="1536 bytes">1\.5 KiB<' "$m: human size, exact bytes in a title"
+	like "$(cat "$B")" '<a href="\?C=S;O=A">Size</a>' "$m: the Size heading sorts by size"
+	like "$(cat "$B")" '<style>' "$m: inline style"
+	is "$(hdr "$H" Vary)" Accept "$m: Vary: Accept on a listing"
+	unlike "$(cat "$B")" 'hidden' "$m: dotfiles hidden"
+	get l2 '/list/?C=S;O=D'
+	is "$(names "$B")" "../ zdir/ adir/ a.txt b.txt c.bin " "$m: ?C=S;O=D: by size, descending"
+	like "$(cat "$B")" '<a href="\?C=S;O=A">Size</a>' "$m: sorted by size descending, the heading reverses"
+	get l3 '/list/?C=M;O=A'
+	is "$(names "$B")" "../ adir/ zdir/ c.bin a.txt b.txt " "$m: ?C=M;O=A: by time"
+	get l4 /list/ -H 'Accept: application/json'
+	is "$(hdr "$H" Content-Type)" application/json "$m: Accept: application/json: JSON"
+	is "$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join("%s:%s:%s:%s" % (e["name"], e["type"], e["size"], e["mtime"]) for e in d))' "$B")" \
+		"adir:directory:None:$(date -u -r "$W/list/adir" +%Y-%m-%dT%H:%M:%SZ) zdir:directory:None:$(date -u -r "$W/list/zdir" +%Y-%m-%dT%H:%M:%SZ) a.txt:file:1536:2020-01-01T00:00:00Z b.txt:file:300:2021-01-01T00:00:00Z c.bin:file:100:2019-01-01T00:00:00Z" \
+		"$m: JSON {name, type, size, mtime} in listing order"
+	get l5 '/list/?format=json;C=S;O=D'
+	is "$(python3 -c 'import json, sys
+print(" ".join(e["name"] for e in json.load(open(sys.argv[1]))))' "$B")" \
+		"zdir adir a.txt b.txt c.bin" "$m: ?format=json honours the sort"
+	get l6 /big/
+	n=$(grep -c '<td class="name"><a href="f[0-9]*\.txt">' "$B")
+	is "$n" 20000 "$m: a listing of 20 000 entries lists every one"
+	like "$(cat "$B")" '<p>20000 entries\.' "$m: ... and says 20000 entries"
+	like "$(sed -n 's:.*href="\(f[0-9]*\.txt\)".*:\1:p' "$B" | sed -n '1p;$p' | tr '\n' ' ')" \
+		'^f00000\.txt f19999\.txt $' "$m: ... sorted over the whole directory"
+	unlike "$(cat "$B")" 'cut' "$m: ... not said to be cut"
+	for d in i600 ififo ilink idir; do
+		get "ix$d" "/$d/"
+		is "$CODE" 403 "$m: /$d/: an index.html that cannot be served: 403"
+		unlike "$(cat "$B")" secret-name "$m: /$d/: no listing"
+	done
+	# A query with bytes a URI may not hold is percent-encoded in Location.
+	python3 "$top_srcdir/tests/helpers/rawreq.py" --port "$PORT" --timeout 5 \
+		--data 'GET /sub?a=\xff\xe9"<>`{}|^\\%zz%41 HTTP/1.0\r\n\r\n' >"$TEST_DIR/loc.$m"
+	loc=$(tr -d '\r' <"$TEST_DIR/loc.$m" | sed -n 's/^Location: //p')
+	is "$loc" '/sub/?a=%FF%E9%22%3C%3E%60%7B%7D%7C%5E%5C%25zz%41' \
+		"$m: Location percent-encodes 8-bit bytes, quotes, brackets and a stray %"
+}
+
+header_checks() {
+	local m=$1
+	get h1 /hello.txt
+	is "$(hdr "$H" X-Frame-Options)" DENY "$m: --header on a 200"
+	is "$(hdr "$H" X-Test)" 'a b:c' "$m: a second --header"
+	is "$(hdr "$H" Access-Control-Allow-Origin)" '*' "$m: --cors: Access-Control-Allow-Origin: *"
+	is "$(hdr "$H" Cache-Control)" max-age=60 "$m: --max-age 60 on a 200"
+	get h2 /nothing.txt
+	is "$CODE" 404 "$m: a 404"
+	is "$(hdr "$H" X-Frame-Options)" DENY "$m: --header on an error page too"
+	is "$(hdr "$H" Access-Control-Allow-Origin)" '*' "$m: CORS on an error page"
+	is "$(hdr "$H" Cache-Control)" "" "$m: no Cache-Control on a 404"
+	get h3 /hello.txt -H "If-None-Match: $(hdr "$TEST_DIR/h1.h" ETag)"
+	is "$CODE $(hdr "$H" Cache-Control)" "304 max-age=60" "$m: Cache-Control on a 304"
+	get h4 /hello.txt -X OPTIONS -H 'Origin: http://example.com' \
+		-H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: range'
+	is "$CODE" 204 "$m: CORS preflight OPTIONS: 204"
+	like "$(hdr "$H" Access-Control-Allow-Methods)" '^GET, HEAD, OPTIONS$' "$m: preflight: allowed methods"
+	like "$(hdr "$H" Access-Control-Allow-Headers)" '(^|, )Range(,|$)' "$m: preflight: Range allowed"
+	is "$(hdr "$H" Access-Control-Allow-Origin)" '*' "$m: preflight: Allow-Origin"
+	is "$(hdr "$H" Content-Length)" "" "$m: 204 has no Content-Length"
+	get h5 / -X OPTIONS --request-target '*'
+	is "$CODE" 204 "$m: OPTIONS * with --cors: 204"
+	get h6 /hello.txt -X POST
+	is "$CODE $(hdr "$H" Allow)" "405 GET, HEAD, OPTIONS" "$m: POST with --cors: 405, OPTIONS allowed"
+}
+
+symlink_setup() {
+	mkdir -p "$W/v1.2" "$TEST_DIR/outside" "$W/lsub"
+	printf 'secret\n' >"$TEST_DIR/outside/secret.txt"
+	printf 'one\n' >"$W/v1.2/f.txt"
+	printf 'two\n' >"$W/v2.txt"
+	ln -sfn v1.2 "$W/latest"
+	ln -sf hello.txt "$W/link.txt"
+	ln -sf c2 "$W/c1"; ln -sf c3 "$W/c2"; ln -sf link.txt "$W/c3"
+	ln -sf ../outside/secret.txt "$W/escape.txt"
+	ln -sf "$TEST_DIR/outside/secret.txt" "$W/abs.txt"
+	ln -sfn ../outside "$W/outdir"
+	ln -sf loopb "$W/loopa"; ln -sf loopa "$W/loopb"
+	ln -sf ../hello.txt "$W/lsub/up.txt"
+	ln -sf ../../outside/secret.txt "$W/lsub/esc.txt"
+	mkdir -p "$W/ldir"
+	ln -sfn ../v1.2 "$W/ldir/latest"
+	ln -sf ../../outside/secret.txt "$W/ldir/out.txt"
+}
+
+symlink_checks() {
+	local m=$1 p
+	get s1 /link.txt
+	is "$CODE $(cat "$B")" "200 hello, sockweb" "$m: a link to a file inside: served"
+	get s2 /latest/f.txt
+	is "$CODE $(cat "$B")" "200 one" "$m: through latest -> v1.2/: served"
+	get s3 /latest
+	is "$CODE $(hdr "$H" Location)" "301 /latest/" "$m: /latest: 301 to /latest/"
+	get s4 /latest/
+	like "$(cat "$B")" 'f\.txt' "$m: /latest/ lists the target directory"
+	get s5 /c1
+	is "$CODE $(cat "$B")" "200 hello, sockweb" "$m: a chain of three links: served"
+	get s6 /lsub/up.txt
+	is "$CODE" 200 "$m: a link with .. inside the root: served"
+	for p in /escape.txt /abs.txt /outdir/secret.txt /lsub/esc.txt; do
+		get s7 "$p"
+		is "$CODE" 403 "$m: $p leads out of the root: 403"
+		unlike "$(cat "$B")" secret "$m: $p: nothing leaked"
+	done
+	get s8 /loopa
+	is "$CODE" 403 "$m: a loop of links: 403"
+	get s9 /ldir/
+	like "$(cat "$B")" 'href="latest/">latest/<' "$m: a listing shows a link to a directory as a directory"
+	like "$(cat "$B")" 'href="out\.txt">out\.txt</a></td><td class="size" title="[0-9]+ bytes">[0-9]+ B<' \
+		"$m: a link out of the root is listed as the link, not its target"
+	unlike "$(cat "$B")" 'title="7 bytes"' "$m: ... the size of the file outside is not shown"
+	# Re-pointing a link is seen at once (the open-file cache keeps no stale file).
+	for p in 1 2 3; do
+		ln -sfn v2.txt "$W/cur"
+		get s10 /cur
+		is "$(cat "$B")" two "$m: re-pointed link, round $p: new target"
+		ln -sfn hello.txt "$W/cur"
+		get s11 /cur
+		is "$(cat "$B")" "hello, sockweb" "$m: re-pointed back, round $p"
+	done
+}
+
+no_symlink_checks() {
+	local m=$1 p
+	for p in /link.txt /latest/f.txt /c1 /lsub/up.txt /escape.txt; do
+		get n1 "$p"
+		is "$CODE" 403 "$m --no-symlinks: $p: 403"
+	done
+	get n2 /hello.txt
+	is "$CODE" 200 "$m --no-symlinks: plain files still served"
+}
+
+# Bad option values: a usage error at start, exit 2.
+for bad in "--header=X-A: b$(printf '\r\nX-Injected: 1')" "--header=X-A: b$(printf '\nX: 1')" \
+    "--header=X-A: b$(printf '\r')" "--header=X-A: $(printf 'a\001b')" \
+    "--header=No colon" "--header=Bad name: x" "--header=: empty name" \
+    "--max-age=-1" "--max-age=soon"; do
+	timeout 10 "$SOCKWEBD" -p 0 -l 127.0.0.1 -r "$W" "$bad" >/dev/null 2>"$TEST_DIR/bad.err"
+	rc=$?
+	is "$rc" 2 "usage error for $(printf '%q' "$bad")"
+	like "$(cat "$TEST_DIR/bad.err")" 'usage:' "... with the usage"
+done
+
+symlink_setup
+for mode in default prefork; do
+	args=()
+	[ "$mode" = prefork ] && args=(--prefork 2)
+	start_sockwebd "${args[@]}" --header 'X-Frame-Options: DENY' \
+		--header 'X-Test: a b:c' --cors --max-age 60 ||
+		bail_out "sockwebd did not start"
+	etag_checks "$mode"
+	listing_checks "$mode"
+	header_checks "$mode"
+	symlink_checks "$mode"
+	stop_sockwebd
+	start_sockwebd "${args[@]}" --no-symlinks || bail_out "sockwebd did not start"
+	no_symlink_checks "$mode"
+	get o1 /hello.txt -X OPTIONS
+	is "$CODE $(hdr "$H" Allow)" "405 GET, HEAD" "$mode without --cors: OPTIONS is 405"
+	is "$(hdr "$H" Access-Control-Allow-Origin)" "" "$mode without --cors: no CORS header"
+	stop_sockwebd
+done
+
+done_testing
