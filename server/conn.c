@@ -1,189 +1,546 @@
 /*
- * conn.c: the child's side of one TCP connection. TCP gives us a byte
- * stream, not messages: a request may arrive one byte at a time or several
- * pipelined in one read, so bytes go to the parser as they come and what
- * is left after one request starts the next. Each request must complete
- * within -t seconds (408 otherwise); an idle keep-alive connection is
- * closed after KEEPALIVE_IDLE_MS.
+ * conn.c: one TCP connection as a state machine driven by the event loop
+ * (loop.c), from accept to close:
+ *
+ *   READING --request complete--> SENDING --sent--> READING (keep-alive)
+ *      |  (fork mode: QUEUED --> CHILD --hand-back--> SENDING or READING)
+ *      +--time-out: 408 / idle: close     SENDING --done--> LINGERING --> closed
+ *
+ * TCP gives us a byte stream, not messages: a request may arrive one byte
+ * at a time or several pipelined in one read, so bytes go to the parser as
+ * they come and what is left after one request starts the next. Every
+ * read and send is non-blocking, so a slow or idle client costs only this
+ * struct (and, while a request is being read, a struct request), never a
+ * process. The first request must arrive within -t seconds of the accept;
+ * later ones may idle KEEPALIVE_IDLE_MS before their first byte and then
+ * have -t seconds.
  *
  * Release: after the last response we shutdown(SHUT_WR) (our FIN), then
- * read and discard what the client still sends for a short bounded time
- * before close(). Closing with unread input would make the kernel send a
- * reset, which can destroy the response before the client has read it.
+ * read and discard what the client still sends for a bounded time before
+ * close(). Closing with unread input would make the kernel send a reset,
+ * which can destroy the response before the client has read it.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <poll.h>
-#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "sockwebd.h"
 
-#define CONN_BUF 16384
+#define RATE_WINDOW_MS	5000	/* a slow reader is judged over this window */
+#define MIN_RATE_BPS	2048	/* slower than this near the limits: closed */
+#define READS_PER_EVENT	4	/* then let other connections have a turn */
+#define LINGER_MAX	(1 << 20)	/* bytes drained before we give up */
 
-struct reader {
-	char	buf[CONN_BUF];
-	size_t	have;
-};
-
-enum read_result { READ_OK, READ_TIMEOUT, READ_CLOSED };
+enum step { STEP_WAIT, STEP_READY, STEP_CLOSED };
 
 static int
-timeout_ms(const struct conn *c)
+watch(struct conn *c, uint32_t events)
 {
-	return (int)c->srv->cfg->timeout_sec * 1000;
+	if (loop_watch(c->loop, c->fd, &c->events, events, &c->watch) == -1) {
+		conn_close(c);
+		return -1;
+	}
+	return 0;
 }
 
-/* Feed buffered bytes, keep what belongs to the next request. */
-static bool
-feed_buffered(struct request *req, struct reader *rd)
+struct conn *
+conn_open(struct loop *l, int fd, const struct sockaddr_storage *peer)
 {
-	size_t used;
+	struct conn *c;
 
-	if (rd->have == 0)
-		return false;
-	used = request_feed(req, rd->buf, rd->have);
-	memmove(rd->buf, rd->buf + used, rd->have - used);
-	rd->have -= used;
-	return req->state != REQUEST_INCOMPLETE;
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("calloc connection");
+		return NULL;
+	}
+	c->watch.kind = WATCH_CONN;
+	c->child_watch.kind = WATCH_CHILD;
+	c->fd = fd;
+	c->child_fd = c->handback_fd[0] = c->handback_fd[1] = -1;
+	c->file.fd = -1;
+	c->srv = l->srv;
+	c->loop = l;
+	c->cache = &l->cache;
+	c->peer = *peer;
+	addr_format((const struct sockaddr *)peer, c->peer_name,
+	    sizeof(c->peer_name));
+	buf_init(&c->body);
+	buf_init(&c->location);
+	buf_init(&c->out);
+	c->next = l->conns;
+	if (l->conns)
+		l->conns->prev = c;
+	l->conns = c;
+	l->nconns++;
+	c->state = CONN_READING;
+	timer_arm(&l->q_request, &c->timer, io_now_ms());
+	/* With TCP_DEFER_ACCEPT the request is usually here already. */
+	if (watch(c, EPOLLIN) == 0)
+		conn_drive(c);
+	return c;
+}
+
+static void
+free_response(struct conn *c)
+{
+	file_close(&c->file);
+	for (int i = 0; i < 2; i++) {
+		if (c->handback_fd[i] >= 0)
+			close(c->handback_fd[i]);
+		c->handback_fd[i] = -1;
+	}
+	/* An idle connection keeps no buffers: a few hundred bytes each. */
+	buf_free(&c->body);
+	buf_free(&c->location);
+	buf_free(&c->out);
+	sendq_init(&c->sendq);
 }
 
 /*
- * Read until one request is complete or broken. The first request has -t
- * seconds from the accept; later ones may idle for `idle_ms` before their
- * first byte and then have -t seconds.
+ * Close now. In fork mode another process may share the descriptor for a
+ * moment, so the epoll registration is removed explicitly: closing our
+ * copy alone would leave it (and events for a freed struct) behind.
  */
-static enum read_result
-read_request(struct conn *c, struct request *req, struct reader *rd,
-    int idle_ms)
+void
+conn_close(struct conn *c)
 {
-	long long deadline = idle_ms < 0 ? io_now_ms() + timeout_ms(c) : -1;
-	long long wait;
+	struct loop *l = c->loop;
+
+	if (c->state == CONN_CLOSED)
+		return;
+	timer_cancel(&c->timer);
+	if (c->events && !l->worker)
+		loop_watch(l, c->fd, &c->events, 0, &c->watch);
+	child_detach(c);
+	if (close(c->fd) == -1)
+		log_warn("close %s", c->peer_name);
+	c->fd = -1;
+	free_response(c);
+	free(c->req);
+	c->req = NULL;
+	free(c->pending);
+	c->pending = NULL;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		l->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	l->nconns--;
+	c->state = CONN_CLOSED;
+	c->next = l->closed;	/* the batch may still name it: free later */
+	l->closed = c;
+}
+
+/* Our FIN; then read what the client still sends, for LINGER_MS at most. */
+static void
+release(struct conn *c, bool may_have_more)
+{
+	if (!may_have_more || shutdown(c->fd, SHUT_WR) == -1) {
+		conn_close(c);
+		return;
+	}
+	free_response(c);
+	c->state = CONN_LINGERING;
+	c->drained = 0;
+	timer_arm(&c->loop->q_linger, &c->timer, io_now_ms());
+	if (watch(c, EPOLLIN) == 0)
+		conn_drive(c);
+}
+
+static void
+drain(struct conn *c)
+{
+	char *sink = c->loop->scratch;
 	ssize_t n;
 
 	for (;;) {
-		if (feed_buffered(req, rd))
-			return READ_OK;
-		if (deadline < 0 && req->started)
-			deadline = io_now_ms() + timeout_ms(c);
-		wait = deadline < 0 ? idle_ms : deadline - io_now_ms();
-		if (wait < 0)
-			wait = 0;
-		/*
-		 * Between keep-alive requests the next one has rarely arrived
-		 * yet: wait first rather than read, fail with EAGAIN, then wait.
-		 */
-		if (idle_ms >= 0 && !req->started && io_wait(c->fd, POLLIN,
-		    (int)wait) <= 0)
-			return errno == ETIMEDOUT ? READ_TIMEOUT : READ_CLOSED;
-		n = io_read_some(c->fd, rd->buf + rd->have,
-		    sizeof(rd->buf) - rd->have, (int)wait);
-		if (n == 0)
-			return READ_CLOSED;
-		if (n < 0)
-			return errno == ETIMEDOUT ? READ_TIMEOUT : READ_CLOSED;
-		rd->have += (size_t)n;
+		n = read(c->fd, sink, READ_CHUNK);
+		if (n > 0 && (c->drained += (size_t)n) < LINGER_MAX)
+			continue;
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		conn_close(c);	/* the client's FIN, an error, or enough */
+		return;
 	}
 }
 
-/*
- * shutdown + bounded drain + close: see the comment at the top. Lingering
- * is only needed when the client may still be sending (an unread body,
- * pipelined bytes, a request we refused half-way); after a clean request
- * with nothing left unread, close() alone sends a plain FIN (nginx's
- * "lingering_close on" heuristic), which saves a round trip per request.
- */
-static void
-conn_release(struct conn *c, bool may_have_more)
+bool
+conn_keep_alive(const struct conn *c)
 {
-	long long deadline = io_now_ms() + LINGER_MS;
-	char sink[4096];
-	size_t total = 0;
-	ssize_t n;
-	long long left;
+	const struct request *req = c->req;
+	const struct response *resp = &c->resp;
 
-	if (may_have_more && shutdown(c->fd, SHUT_WR) == 0) {
-		while ((left = deadline - io_now_ms()) > 0 && total < (1 << 20)) {
-			n = io_read_some(c->fd, sink, sizeof(sink), (int)left);
-			if (n <= 0)
-				break;
-			total += (size_t)n;
-		}
-	}
-	close(c->fd);
-	c->fd = -1;
-}
-
-static bool
-keep_alive_allowed(const struct conn *c, const struct request *req,
-    const struct response *resp)
-{
 	return req->state == REQUEST_DONE && req->keep_alive &&
 	    resp->status != 408 && resp->status != 400 &&
-	    c->nrequests < KEEPALIVE_MAX;
+	    c->nrequests < KEEPALIVE_MAX && !c->loop->stopping;
 }
 
-void
-conn_serve(struct conn *c)
+static struct request *
+request_get(struct conn *c)
 {
-	static struct reader rd;
-	static struct request req;
-	struct response resp;
-	struct file f = { .fd = -1 };
-	enum read_result rr;
-	bool idle = false;
-	int rc;
-
-	rd.have = 0;		/* a prefork worker reuses rd across connections */
-	buf_init(&c->body);
-	buf_init(&c->location);
-	for (c->nrequests = 0;; ) {
-		request_init(&req);
-		rr = read_request(c, &req, &rd,
-		    c->nrequests == 0 ? -1 : KEEPALIVE_IDLE_MS);
-		idle = rr == READ_TIMEOUT && !req.started && c->nrequests > 0;
-		if (rr == READ_CLOSED || idle)
-			break;
-		c->nrequests++;
-		if (rr == READ_TIMEOUT) {
-			req.state = REQUEST_ERROR;
-			req.status = 408;
+	if (c->req == NULL) {
+		if ((c->req = malloc(sizeof(*c->req))) == NULL) {
+			log_warn("malloc request");
+			return NULL;
 		}
-		handler_request(c, &req, &resp, &f);
-		resp.keep_alive = keep_alive_allowed(c, &req, &resp);
-		rc = response_send(c->fd, &resp, timeout_ms(c));
-		log_access(c, &req, &resp);
-		file_close(&f);
-		if (rc == -1 || !resp.keep_alive)
-			break;
+		request_init(c->req);
 	}
-	/*
-	 * A client that wanted to go on may already be sending more; one that
-	 * stayed idle past the keep-alive time or closed has nothing unread.
-	 */
-	conn_release(c, rr != READ_CLOSED && !idle && (rd.have > 0 ||
-	    req.state != REQUEST_DONE || req.keep_alive));
-	buf_free(&c->body);
-	buf_free(&c->location);
+	return c->req;
+}
+
+/* Keep what was read past the end of the request: the next one's start. */
+static int
+keep_pending(struct conn *c, const char *rest, size_t len)
+{
+	char *p;
+
+	if (len == 0) {
+		free(c->pending);
+		c->pending = NULL;
+		c->npending = 0;
+		return 0;
+	}
+	if ((p = malloc(len)) == NULL) {
+		log_warn("malloc");
+		return -1;
+	}
+	memcpy(p, rest, len);
+	free(c->pending);
+	c->pending = p;
+	c->npending = len;
+	return 0;
+}
+
+/* Feed bytes; a complete or broken request keeps what follows it. */
+static enum step
+feed(struct conn *c, const char *data, size_t len)
+{
+	struct request *req = c->req;
+	bool started = req->started;
+	size_t used = request_feed(req, data, len);
+
+	if (!started && req->started && c->nrequests > 0)
+		timer_arm(&c->loop->q_request, &c->timer, io_now_ms());
+	if (req->state == REQUEST_INCOMPLETE)
+		return STEP_WAIT;
+	if (keep_pending(c, data + used, len - used) == -1) {
+		conn_close(c);
+		return STEP_CLOSED;
+	}
+	return STEP_READY;
+}
+
+/* Bytes a pipelining client sent with the previous request come first. */
+static enum step
+feed_pending(struct conn *c)
+{
+	char *p = c->pending;
+	size_t n = c->npending;
+	enum step s;
+
+	c->pending = NULL;
+	c->npending = 0;
+	s = feed(c, p, n);
+	free(p);
+	return s;
+}
+
+static enum step
+read_step(struct conn *c)
+{
+	ssize_t n;
+	int i;
+
+	if (request_get(c) == NULL) {
+		conn_close(c);
+		return STEP_CLOSED;
+	}
+	if (c->npending > 0)
+		return feed_pending(c);
+	for (i = 0; i < READS_PER_EVENT; i++) {
+		n = read(c->fd, c->loop->scratch, READ_CHUNK);
+		if (n > 0) {
+			enum step s = feed(c, c->loop->scratch, (size_t)n);
+			if (s != STEP_WAIT)
+				return s;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return STEP_WAIT;
+		/* EOF or reset: nothing to answer, nothing unread. */
+		conn_close(c);
+		return STEP_CLOSED;
+	}
+	return STEP_WAIT;
+}
+
+/* From now on the response goes out (its segments are c->sendq). */
+void
+conn_begin_send(struct conn *c)
+{
+	c->state = CONN_SENDING;
+	c->progress_ms = c->window_ms = io_now_ms();
+	c->window_acked = c->acked_seen = 0;
+	timer_cancel(&c->timer);
+}
+
+static void
+start_sending(struct conn *c)
+{
+	if (response_queue(&c->resp, &c->out, &c->sendq) == -1) {
+		log_warn("response to %s", c->peer_name);
+		conn_close(c);
+		return;
+	}
+	conn_begin_send(c);
+}
+
+/* An error the process answers itself (503: no child, or none free). */
+void
+conn_fail(struct conn *c, int status)
+{
+	response_error_page(&c->resp, status, &c->body);
+	c->resp.retry_after = status == 503 ? 1 : 0;
+	c->resp.keep_alive = false;
+	start_sending(c);
+	conn_drive(c);
+}
+
+/* Fork mode: the child is done and the connection stays: wait for more. */
+void
+conn_resume(struct conn *c)
+{
+	if (watch(c, EPOLLIN) == 0)
+		conn_drive(c);
+}
+
+/* Decide the response here (a worker, or an error found while reading). */
+static void
+respond(struct conn *c)
+{
+	handler_request(c, c->req, &c->resp, &c->file);
+	c->resp.keep_alive = conn_keep_alive(c);
+	start_sending(c);
+}
+
+static void
+request_ready(struct conn *c)
+{
+	c->nrequests++;
+	if (c->loop->worker || c->req->state == REQUEST_ERROR)
+		respond(c);
+	else
+		child_dispatch(c);
 }
 
 /*
- * A connection accept() just gave us: serve it, close it. Our own end
- * (getsockname) is looked up only when a request asks for it (/_peer).
+ * The response is out (or, in fork mode, the child sent all of it and
+ * logged it): log, then the next request or the end of the connection.
  */
 void
-conn_accepted(const struct server *srv, int fd,
-    const struct sockaddr_storage *peer)
+conn_response_done(struct conn *c, bool log)
 {
-	struct conn c;
+	struct request *req = c->req;
 
-	memset(&c, 0, sizeof(c));
-	c.fd = fd;
-	c.srv = srv;
-	c.peer = *peer;
-	addr_format((const struct sockaddr *)peer, c.peer_name,
-	    sizeof(c.peer_name));
-	conn_serve(&c);
+	c->resp.sent = c->sendq.body_sent;
+	if (log)
+		log_access(c, req, &c->resp);
+	if (!c->resp.keep_alive) {
+		/* A client that wanted to go on may already be sending more. */
+		release(c, c->npending > 0 || req->state != REQUEST_DONE ||
+		    req->keep_alive);
+		return;
+	}
+	free_response(c);
+	c->state = CONN_READING;
+	if (c->npending > 0) {
+		request_init(req);
+		timer_arm(&c->loop->q_request, &c->timer, io_now_ms());
+		return;
+	}
+	free(c->req);		/* idle: only this struct stays */
+	c->req = NULL;
+	timer_arm(&c->loop->q_idle, &c->timer, io_now_ms());
+}
+
+static enum step
+send_step(struct conn *c)
+{
+	switch (sendq_send(c->fd, &c->sendq)) {
+	case SEND_DONE:
+		conn_response_done(c, true);
+		if (c->state != CONN_READING)
+			return STEP_WAIT;
+		/* Wait for the next request, unless it came with this one. */
+		if (watch(c, EPOLLIN) == -1 || c->npending == 0)
+			return STEP_WAIT;
+		return STEP_READY;
+	case SEND_AGAIN:
+		if (!c->timer.next)
+			timer_arm(&c->loop->q_send, &c->timer, io_now_ms());
+		watch(c, EPOLLOUT);
+		return STEP_WAIT;
+	case SEND_ERROR:
+		break;
+	}
+	/* The client went away (EPIPE, reset) or the file shrank (EIO). */
+	c->resp.sent = c->sendq.body_sent;
+	log_access(c, c->req, &c->resp);
+	conn_close(c);
+	return STEP_CLOSED;
+}
+
+/* Make all the progress that can be made without waiting. */
+void
+conn_drive(struct conn *c)
+{
+	for (;;) {
+		switch (c->state) {
+		case CONN_READING:
+			if (read_step(c) != STEP_READY)
+				return;
+			request_ready(c);
+			if (c->state != CONN_SENDING)
+				return;
+			break;
+		case CONN_SENDING:
+			if (send_step(c) != STEP_READY)
+				return;
+			break;
+		case CONN_LINGERING:
+			drain(c);
+			return;
+		default:
+			return;
+		}
+	}
+}
+
+void
+conn_event(struct conn *c, uint32_t events)
+{
+	if (c->state == CONN_CLOSED)
+		return;
+	if ((events & (EPOLLERR | EPOLLHUP)) && c->state == CONN_SENDING &&
+	    !(events & EPOLLOUT)) {
+		conn_close(c);
+		return;
+	}
+	conn_drive(c);
+}
+
+/*
+ * A response in progress: the client must take bytes within -t, and near
+ * the server's limits at no less than MIN_RATE_BPS over RATE_WINDOW_MS
+ * (a reader of a few hundred bytes a second would otherwise hold its
+ * memory and descriptors for hours). Progress is what the client has
+ * acknowledged: bytes handed to the kernel minus its send queue.
+ */
+static void
+send_check(struct conn *c, long long now)
+{
+	int queued = 0;
+	off_t acked;
+
+	if (ioctl(c->fd, SIOCOUTQ, &queued) == -1)
+		queued = 0;
+	acked = c->sendq.total_sent - queued;
+	if (acked > c->acked_seen) {
+		c->acked_seen = acked;
+		c->progress_ms = now;
+	}
+	if (now - c->progress_ms >= (long long)c->srv->cfg->timeout_sec * 1000) {
+		conn_close(c);		/* no progress at all for -t */
+		return;
+	}
+	if (now - c->window_ms >= RATE_WINDOW_MS) {
+		if (loop_near_limits(c->loop) && (acked - c->window_acked) *
+		    1000 / (now - c->window_ms) < MIN_RATE_BPS) {
+			conn_close(c);
+			return;
+		}
+		c->window_ms = now;
+		c->window_acked = acked;
+	}
+	timer_arm(&c->loop->q_send, &c->timer, now);
+}
+
+void
+conn_timeout(struct conn *c, long long now_ms)
+{
+	switch (c->state) {
+	case CONN_READING:
+		if (c->nrequests > 0 && (c->req == NULL || !c->req->started)) {
+			conn_close(c);	/* idle keep-alive: nothing unread */
+			return;
+		}
+		if (request_get(c) == NULL) {
+			conn_close(c);
+			return;
+		}
+		c->req->state = REQUEST_ERROR;
+		c->req->status = 408;
+		c->req->keep_alive = false;
+		c->nrequests++;
+		respond(c);
+		conn_drive(c);
+		return;
+	case CONN_QUEUED:
+		/* No child became free within -t. */
+		child_detach(c);
+		conn_fail(c, 503);
+		return;
+	case CONN_SENDING:
+		send_check(c, now_ms);
+		return;
+	default:
+		conn_close(c);
+		return;
+	}
+}
+
+/* The server stops: an idle connection goes now, the others finish. */
+void
+conn_stop(struct conn *c)
+{
+	if (c->state == CONN_READING && c->nrequests > 0 &&
+	    (c->req == NULL || !c->req->started))
+		conn_close(c);
+}
+
+/*
+ * Turn a connection away before reading its request (the process holds
+ * as many as it may): say so at once rather than leave the client hanging.
+ * The socket is non-blocking and the send has no time to wait; what the
+ * client already sent is read and dropped so that close() does not turn
+ * the answer into a reset.
+ */
+void
+conn_refuse(int fd, const struct sockaddr_storage *peer, int status)
+{
+	char sink[4096], name[ADDR_STRLEN];
+	struct response r;
+	struct buf body;
+
+	buf_init(&body);
+	if (response_error_page(&r, status, &body) == 0) {
+		r.retry_after = 1;
+		if (response_send(fd, &r, 0) == 0 && shutdown(fd, SHUT_WR) == 0)
+			while (read(fd, sink, sizeof(sink)) > 0)
+				;
+	}
+	buf_free(&body);
+	addr_format((const struct sockaddr *)peer, name, sizeof(name));
+	log_access_refused(name, status);
+	close(fd);
 }

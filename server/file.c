@@ -300,7 +300,7 @@ file_open(int root_fd, const char *path, struct file *f)
 	int status;
 
 	f->is_dir = false;
-	f->cached = false;
+	f->cached = NULL;
 	f->data = NULL;
 	if (*path == '\0')
 		f->fd = openat(root_fd, ".", O_RDONLY | O_CLOEXEC | O_DIRECTORY);
@@ -348,146 +348,11 @@ file_open_index(struct file *dir, struct file *index, bool *missing)
 void
 file_close(struct file *f)
 {
-	if (f->fd >= 0 && !f->cached)
+	if (f->cached)
+		file_cache_unref(f->cached);
+	else if (f->fd >= 0)
 		close(f->fd);
 	f->fd = -1;
-	f->cached = false;
-}
-
-/*
- * A small open-file cache for the process's lifetime (a keep-alive child,
- * a prefork worker), like nginx's open_file_cache. A hit costs one
- * fstatat() instead of openat2() + fstat() + close(). It is safe because a
- * hit must name the very file (device, inode) that was opened safely
- * beneath the root, unchanged (size, mtime, ctime, mode): a renamed,
- * replaced, truncated or chmod-ed file, or a path that now leads elsewhere
- * through a symlink, no longer matches and is opened anew.
- */
-#define FILE_CACHE_SIZE 16
-#define FILE_CACHE_DATA	16384	/* files this small are kept in memory too */
-
-struct cache_entry {
-	char		*path;
-	int		 fd;
-	struct stat	 st;
-	char		*data;		/* the bytes of a small file, or NULL */
-	unsigned long	 used;		/* for least-recently-used eviction */
-};
-
-static struct cache_entry file_cache[FILE_CACHE_SIZE];
-static unsigned long file_cache_clock;
-
-static bool
-same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-	    a->st_size == b->st_size && a->st_mode == b->st_mode &&
-	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
-static void
-cache_evict(struct cache_entry *e)
-{
-	if (e->path == NULL)
-		return;
-	close(e->fd);
-	free(e->path);
-	free(e->data);
-	e->path = NULL;
-	e->data = NULL;
-}
-
-/*
- * The bytes of a small file, so that head and body leave in one sendmsg;
- * NULL when the file is larger or did not read back whole.
- */
-static char *
-cache_read_small(int fd, off_t size)
-{
-	char *data;
-	ssize_t n;
-	off_t done = 0;
-
-	if (size <= 0 || size > FILE_CACHE_DATA || (data = malloc(size)) == NULL)
-		return NULL;
-	while (done < size) {
-		n = pread(fd, data + done, (size_t)(size - done), done);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			free(data);
-			return NULL;
-		}
-		done += n;
-	}
-	return data;
-}
-
-/* The new entry when the cache took f's descriptor over, else NULL. */
-static struct cache_entry *
-cache_insert(const char *path, const struct file *f)
-{
-	struct cache_entry *e = &file_cache[0];
-	size_t i;
-
-	for (i = 1; i < FILE_CACHE_SIZE && e->path != NULL; i++)
-		if (file_cache[i].path == NULL || file_cache[i].used < e->used)
-			e = &file_cache[i];
-	cache_evict(e);
-	if ((e->path = strdup(path)) == NULL)
-		return NULL;
-	e->fd = f->fd;
-	e->st = f->st;
-	e->data = cache_read_small(f->fd, f->st.st_size);
-	e->used = ++file_cache_clock;
-	return e;
-}
-
-static struct cache_entry *
-cache_lookup(int root_fd, const char *path)
-{
-	struct cache_entry *e;
-	struct stat st;
-	size_t i;
-
-	for (i = 0; i < FILE_CACHE_SIZE; i++) {
-		e = &file_cache[i];
-		if (e->path == NULL || strcmp(e->path, path) != 0)
-			continue;
-		if (fstatat(root_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    same_file(&st, &e->st)) {
-			e->used = ++file_cache_clock;
-			return e;
-		}
-		cache_evict(e);
-		return NULL;
-	}
-	return NULL;
-}
-
-/* file_open for request paths, through the cache for regular files. */
-int
-file_open_cached(int root_fd, const char *path, struct file *f)
-{
-	struct cache_entry *e;
-	int status;
-
-	if (*path != '\0' && (e = cache_lookup(root_fd, path)) != NULL) {
-		f->fd = e->fd;
-		f->st = e->st;
-		f->is_dir = false;
-		f->cached = true;
-		f->data = e->data;
-		return 0;
-	}
-	if ((status = file_open(root_fd, path, f)) != 0 || f->is_dir)
-		return status;
-	if ((e = cache_insert(path, f)) != NULL) {
-		f->cached = true;
-		f->data = e->data;
-	}
-	return 0;
+	f->cached = NULL;
+	f->data = NULL;
 }

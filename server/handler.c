@@ -34,7 +34,7 @@ error_response(struct conn *c, const struct request *req,
 	}
 	if (status == 405 && c->srv->cfg->cors)
 		resp->allow = "GET, HEAD, OPTIONS";
-	resp->head = req->parser.method == HTTP_HEAD;
+	resp->head = req->method == HTTP_HEAD;
 }
 
 static void
@@ -269,7 +269,7 @@ dispatch(struct conn *c, const struct request *req, struct response *resp,
 		resp->head = req->method == HTTP_HEAD;
 		return;
 	}
-	if ((status = file_open_cached(c->srv->root_fd, t.path, f)) != 0) {
+	if ((status = file_open_cached(c->cache, c->srv->root_fd, t.path, f)) != 0) {
 		error_response(c, req, resp, f, status);
 		return;
 	}

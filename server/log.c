@@ -105,16 +105,14 @@ escape(struct buf *b, const char *s, size_t len)
 static void
 request_line(struct buf *b, const struct request *req)
 {
-	const http_parser *p = &req->parser;
-
 	if (req->target_len == 0) {
 		escape(b, req->head, strnlen(req->head, req->head_len));
 		return;
 	}
 	buf_printf(b, "%s ", request_method_name(req));
 	escape(b, req->target, req->target_len);
-	if (p->http_major != 0 || p->http_minor != 0)
-		buf_printf(b, " HTTP/%u.%u", p->http_major, p->http_minor);
+	if (req->has_version)
+		buf_printf(b, " HTTP/%u.%u", req->major, req->minor);
 }
 
 /* The time stamp changes once a second; format it once a second. */
@@ -190,4 +188,11 @@ log_access_refused(const char *peer_name, int status)
 	buf_printf(&b, "-\" %d 0 \"-\" \"-\"\n", status);
 	log_end(&b);
 	buf_free(&b);
+}
+
+/* The descriptor a forked child must keep open (-1: no access log). */
+int
+log_access_fd(void)
+{
+	return log_fd;
 }

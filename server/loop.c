@@ -1,265 +1,371 @@
 /*
- * loop.c: the parent process. It waits passively in poll() on every
- * listening socket, accepts a connection (learning the client's address
- * and ephemeral port), and forks a child to serve it. The parent itself
- * never reads a request: it only counts and reaps children, turns
- * clients away with 503 when -c children are busy, reopens the access log
- * on SIGHUP, and on SIGTERM/SIGINT stops accepting and lets the children
- * finish, for a bounded time.
+ * loop.c: the event loop. In fork mode it is the parent's: it waits
+ * passively on every listening socket, accepts (learning the client's
+ * address and ephemeral port), reads each connection's request and only
+ * then forks a child to serve it (child.c). With --prefork it is each
+ * worker's, which serves its connections itself. Either way one epoll set
+ * holds the listeners, a signalfd and every connection, so one process
+ * waits for thousands of clients at once, and a SIGTERM or SIGHUP is seen
+ * at the next wake-up however busy the sockets are.
  *
- * Signals are blocked except inside ppoll(), so a SIGCHLD can never slip
- * in between "check the flags" and "go to sleep".
+ * Each wake-up takes at most LOOP_EVENTS events and each listener at most
+ * ACCEPT_BURST new connections, so signals and time-outs are never
+ * starved. A connection closed while handling the batch is freed only
+ * after it, since a later event of the same batch may still name it.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <poll.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "sockwebd.h"
 
-#define SHUTDOWN_GRACE_MS 5000
+#define ACCEPT_BURST	64
+#define SEND_CHECK_MS	1000	/* a response's progress is checked this often */
+#define CACHE_SWEEP_MS	1000
 
-volatile sig_atomic_t got_chld, got_term, got_hup;
+#define CONTAINER(p, type, member) \
+	((type *)(void *)((char *)(p) - offsetof(type, member)))
 
-static void
-on_signal(int sig)
+/* Register, change or remove fd's interest so that it becomes `want`. */
+int
+loop_watch(struct loop *l, int fd, uint32_t *have, uint32_t want,
+    struct watch *w)
 {
-	switch (sig) {
-	case SIGCHLD: got_chld = 1; break;
-	case SIGHUP: got_hup = 1; break;
-	default: got_term = 1; break;
+	struct epoll_event ev = { .events = want, .data.ptr = w };
+	int op;
+
+	if (*have == want)
+		return 0;
+	op = *have == 0 ? EPOLL_CTL_ADD : want == 0 ? EPOLL_CTL_DEL :
+	    EPOLL_CTL_MOD;
+	if (epoll_ctl(l->ep, op, fd, &ev) == -1) {
+		log_warn("epoll_ctl %d", fd);
+		return -1;
 	}
+	*have = want;
+	return 0;
 }
 
-struct children {
-	pid_t		*pids;
-	unsigned	 count;
-	unsigned	 max;
-};
-
-/*
- * Catch the signals we act on and block them; *waitmask is the mask to
- * wait with in ppoll(), the only place they are delivered.
- */
-int
-loop_signals(sigset_t *waitmask)
+/* Three quarters of the connections this process may hold are taken. */
+bool
+loop_near_limits(const struct loop *l)
 {
-	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
-	struct sigaction sa;
-	sigset_t block;
+	return l->nconns >= l->srv->max_conns / 4 * 3;
+}
+
+static int
+listeners_watch(struct loop *l, bool on)
+{
+	struct epoll_event ev;
 	size_t i;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&block);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		sigaddset(&block, sigs[i]);
-		if (sigaction(sigs[i], &sa, NULL) == -1) {
-			log_warn("sigaction %d", sigs[i]);
+	if (l->listening == on)
+		return 0;
+	for (i = 0; i < l->srv->nlisteners; i++) {
+		/* EPOLLEXCLUSIVE: a new connection wakes one worker, not all. */
+		ev.events = EPOLLIN | (l->worker ? EPOLLEXCLUSIVE : 0);
+		ev.data.ptr = &l->listen_watch[i];
+		if (epoll_ctl(l->ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+		    l->srv->listeners[i].fd, &ev) == -1) {
+			log_warn("epoll_ctl %s", l->srv->listeners[i].name);
 			return -1;
 		}
 	}
-	if (sigprocmask(SIG_BLOCK, &block, waitmask) == -1) {
-		log_warn("sigprocmask");
-		return -1;
-	}
-	sigdelset(waitmask, SIGCHLD);
-	sigdelset(waitmask, SIGTERM);
-	sigdelset(waitmask, SIGINT);
-	sigdelset(waitmask, SIGHUP);
+	l->listening = on;
 	return 0;
 }
 
-/* The child starts with the signal setup of a plain process. */
-void
-loop_child_signals(void)
+static void
+accept_burst(struct loop *l, const struct listener *ln)
 {
-	sigset_t none;
+	struct sockaddr_storage peer;
+	socklen_t len;
+	int i, fd;
 
-	signal(SIGCHLD, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGHUP, SIG_IGN);	/* a log reopen is the parent's business */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (i = 0; i < ACCEPT_BURST && l->listening; i++) {
+		len = sizeof(peer);
+		fd = accept4(ln->fd, (struct sockaddr *)&peer, &len,
+		    SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd == -1) {
+			if (errno == EINTR)
+				continue;
+			proc_accept_failed(ln->name, errno, io_now_ms(),
+			    &l->accept_resume_ms, &l->accept_warned_ms);
+			if (l->accept_resume_ms)
+				listeners_watch(l, false);
+			return;
+		}
+		if (l->nconns >= l->srv->max_conns)
+			conn_refuse(fd, &peer, 503);
+		else if (conn_open(l, fd, &peer) == NULL)
+			close(fd);
+	}
+}
+
+/* Stop accepting; idle connections go now, the others get the grace. */
+static void
+loop_stop(struct loop *l)
+{
+	struct conn *c, *next;
+	size_t i;
+
+	if (l->stopping)
+		return;
+	l->stopping = true;
+	l->stop_deadline_ms = io_now_ms() + SHUTDOWN_GRACE_MS;
+	listeners_watch(l, false);
+	for (i = 0; i < l->srv->nlisteners; i++)
+		close(l->srv->listeners[i].fd);
+	for (c = l->conns; c; c = next) {
+		next = c->next;
+		conn_stop(c);
+	}
 }
 
 static void
-children_reap(struct children *ch)
+reap(struct loop *l)
 {
 	pid_t pid;
-	unsigned i;
+	int status;
 
-	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0) {
-		for (i = 0; i < ch->count; i++) {
-			if (ch->pids[i] == pid) {
-				ch->pids[i] = ch->pids[--ch->count];
-				break;
-			}
+	while (children_reap_one(&l->children, &pid, &status), pid > 0)
+		;
+	child_queue_run(l);
+}
+
+static void
+on_signals(struct loop *l)
+{
+	int sig;
+
+	while ((sig = proc_signal_read(l->sigfd)) != 0) {
+		switch (sig) {
+		case SIGCHLD:
+			reap(l);
+			break;
+		case SIGHUP:
+			log_access_reopen();
+			break;
+		case SIGTERM:
+		case SIGINT:
+			loop_stop(l);
+			break;
+		case SIGUSR2:
+			upgrade_start();	/* only the parent starts a copy */
+			break;
 		}
 	}
 }
 
-/*
- * All children busy: say so at once rather than leave the client hanging
- * in the backlog. The socket is non-blocking and the send has no time to
- * wait, so a client that does not read cannot stall the parent; what it
- * already sent is read and dropped so that close() does not turn the
- * answer into a reset.
- */
 static void
-refuse_busy(int fd, const struct sockaddr_storage *peer)
+dispatch(struct loop *l, const struct epoll_event *ev)
 {
-	char sink[4096], name[ADDR_STRLEN];
-	struct response r;
-	struct buf body;
+	struct watch *w = ev->data.ptr;
 
-	buf_init(&body);
-	response_error_page(&r, 503, &body);
-	r.retry_after = 1;
-	if (response_send(fd, &r, 0) == 0) {
-		shutdown(fd, SHUT_WR);
-		while (read(fd, sink, sizeof(sink)) > 0)
-			;
+	switch (w->kind) {
+	case WATCH_LISTENER:
+		accept_burst(l, &l->srv->listeners[w->index]);
+		break;
+	case WATCH_SIGNAL:
+		on_signals(l);
+		break;
+	case WATCH_CONN:
+		conn_event(CONTAINER(w, struct conn, watch), ev->events);
+		break;
+	case WATCH_CHILD:
+		child_event(CONTAINER(w, struct conn, child_watch), ev->events);
+		break;
 	}
-	buf_free(&body);
-	addr_format((const struct sockaddr *)peer, name, sizeof(name));
-	log_access_refused(name, 503);
 }
 
 static void
-serve_child(struct server *srv, int fd, const struct sockaddr_storage *peer)
+expire(struct timerq *q, long long now)
 {
-	loop_child_signals();
-	listen_close_all(srv->listeners, srv->nlisteners);
-	conn_accepted(srv, fd, peer);
-	_exit(0);
+	struct timer *t;
+
+	while ((t = timerq_expired(q, now)) != NULL)
+		conn_timeout(CONTAINER(t, struct conn, timer), now);
 }
 
-/* Returns 0 after a connection was taken, -1 when there is none. */
-static int
-accept_one(struct server *srv, struct listener *l, struct children *ch)
+static void
+run_timers(struct loop *l, long long now)
 {
-	struct sockaddr_storage peer;
-	socklen_t len = sizeof(peer);
-	pid_t pid;
-	int fd;
+	expire(&l->q_request, now);
+	expire(&l->q_idle, now);
+	expire(&l->q_send, now);
+	expire(&l->q_linger, now);
+	if (now >= l->cache_sweep_ms) {
+		file_cache_expire(&l->cache, now);
+		l->cache_sweep_ms = now + CACHE_SWEEP_MS;
+	}
+	if (l->accept_resume_ms && now >= l->accept_resume_ms && !l->stopping) {
+		l->accept_resume_ms = 0;
+		listeners_watch(l, true);
+	}
+}
 
-	fd = accept4(l->fd, (struct sockaddr *)&peer, &len,
-	    SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (fd == -1) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-		    errno != ECONNABORTED)
-			log_warn("accept %s", l->name);
-		if (errno == EMFILE || errno == ENFILE)
-			usleep(10000);	/* let children finish and free fds */
+static void
+earliest(long long *at, long long t)
+{
+	if (t >= 0 && (*at < 0 || t < *at))
+		*at = t;
+}
+
+/* How long epoll_wait may sleep: until the next deadline of any kind. */
+static int
+wait_ms(const struct loop *l, long long now)
+{
+	long long at = l->cache_sweep_ms;
+
+	earliest(&at, timerq_next(&l->q_request));
+	earliest(&at, timerq_next(&l->q_idle));
+	earliest(&at, timerq_next(&l->q_send));
+	earliest(&at, timerq_next(&l->q_linger));
+	if (l->accept_resume_ms)
+		earliest(&at, l->accept_resume_ms);
+	if (l->stopping)
+		earliest(&at, l->stop_deadline_ms);
+	return at <= now ? 0 : (int)(at - now);
+}
+
+static void
+free_closed(struct loop *l)
+{
+	struct conn *c;
+
+	while ((c = l->closed) != NULL) {
+		l->closed = c->next;
+		free(c);
+	}
+}
+
+static int
+loop_init(struct loop *l, struct server *srv, bool worker)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &l->sig_watch };
+	size_t i;
+
+	l->srv = srv;
+	l->worker = worker;
+	l->cache_sweep_ms = io_now_ms() + CACHE_SWEEP_MS;
+	timerq_init(&l->q_request, (long long)srv->cfg->timeout_sec * 1000);
+	timerq_init(&l->q_idle, KEEPALIVE_IDLE_MS);
+	timerq_init(&l->q_send, SEND_CHECK_MS);
+	timerq_init(&l->q_linger, LINGER_MS);
+	file_cache_init(&l->cache);
+	for (i = 0; i < srv->nlisteners; i++) {
+		l->listen_watch[i].kind = WATCH_LISTENER;
+		l->listen_watch[i].index = (unsigned)i;
+	}
+	l->sig_watch.kind = WATCH_SIGNAL;
+	if (children_init(&l->children, worker ? 1 : srv->cfg->max_children) == -1)
+		return -1;
+	if ((l->ep = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		log_warn("epoll_create1");
 		return -1;
 	}
-	if (ch->count >= ch->max)
-		children_reap(ch);	/* SIGCHLD waits in the mask until ppoll */
-	if (ch->count >= ch->max) {
-		refuse_busy(fd, &peer);
-		close(fd);
-		return 0;
+	if ((l->sigfd = proc_signals_open()) == -1)
+		return -1;
+	if (epoll_ctl(l->ep, EPOLL_CTL_ADD, l->sigfd, &ev) == -1) {
+		log_warn("epoll_ctl signalfd");
+		return -1;
 	}
-	if ((pid = fork()) == -1) {
-		log_warn("fork");
-		refuse_busy(fd, &peer);
-	} else if (pid == 0)
-		serve_child(srv, fd, &peer);
-	else
-		ch->pids[ch->count++] = pid;
-	close(fd);
-	return 0;
+	return l->single ? 0 : listeners_watch(l, true);
 }
 
-/*
- * Take what the backlog holds, up to a bound so that one busy socket does
- * not starve the others or delay the reaping of children.
- */
 static void
-accept_burst(struct server *srv, struct listener *l, struct children *ch)
+loop_free(struct loop *l)
 {
-	int i;
+	struct conn *c;
 
-	for (i = 0; i < 64; i++)
-		if (accept_one(srv, l, ch) == -1)
+	while ((c = l->conns) != NULL)
+		conn_close(c);
+	free_closed(l);
+	children_stop(&l->children, l->stop_deadline_ms);
+	children_free(&l->children);
+	file_cache_release(&l->cache);
+	if (l->ep >= 0)
+		close(l->ep);
+	if (l->sigfd >= 0)
+		close(l->sigfd);
+	free(l);
+}
+
+static bool
+finished(const struct loop *l, long long now)
+{
+	if (l->single && l->nconns == 0 && l->children.count == 0)
+		return true;
+	if (!l->stopping)
+		return false;
+	return (l->nconns == 0 && l->children.count == 0) ||
+	    now >= l->stop_deadline_ms;
+}
+
+/* Serve with the listeners, or (fd >= 0) only the one connection fd. */
+static int
+loop_main(struct server *srv, bool worker, int fd,
+    const struct sockaddr_storage *peer)
+{
+	struct epoll_event evs[LOOP_EVENTS];
+	struct loop *l;
+	long long now;
+	int n, i, rc = 0;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		log_warn("calloc loop");
+		return -1;
+	}
+	l->ep = l->sigfd = -1;
+	l->single = fd >= 0;
+	if (loop_init(l, srv, worker) == -1 ||
+	    (l->single && conn_open(l, fd, peer) == NULL)) {
+		loop_free(l);
+		return -1;
+	}
+	for (now = io_now_ms(); !finished(l, now); now = io_now_ms()) {
+		n = epoll_wait(l->ep, evs, LOOP_EVENTS, wait_ms(l, now));
+		if (n == -1 && errno != EINTR) {
+			log_warn("epoll_wait");
+			rc = -1;
 			break;
-}
-
-/* Stop accepting; give children SHUTDOWN_GRACE_MS, then SIGTERM them. */
-static void
-shutdown_gracefully(struct server *srv, struct children *ch,
-    const sigset_t *waitmask)
-{
-	long long deadline = io_now_ms() + SHUTDOWN_GRACE_MS;
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
-	unsigned i;
-
-	listen_close_all(srv->listeners, srv->nlisteners);
-	children_reap(ch);
-	while (ch->count > 0 && io_now_ms() < deadline) {
-		ppoll(NULL, 0, &ts, waitmask);
-		children_reap(ch);
+		}
+		for (i = 0; i < n; i++)
+			dispatch(l, &evs[i]);
+		free_closed(l);
+		run_timers(l, io_now_ms());
+		free_closed(l);
 	}
-	for (i = 0; i < ch->count; i++)
-		kill(ch->pids[i], SIGTERM);
-	while (ch->count > 0 && waitpid(-1, NULL, 0) > 0)
-		children_reap(ch);
-}
-
-static void
-handle_signals(struct children *ch)
-{
-	if (got_chld) {
-		got_chld = 0;
-		children_reap(ch);
-	}
-	if (got_hup) {
-		got_hup = 0;
-		log_access_reopen();
-	}
+	loop_free(l);
+	return rc;
 }
 
 int
-loop_run(struct server *srv)
+loop_run(struct server *srv, bool worker)
 {
-	struct pollfd pfds[MAX_LISTEN];
-	struct children ch;
-	sigset_t waitmask;
-	size_t i;
-	int n;
+	return loop_main(srv, worker, -1, NULL);
+}
 
-	ch.max = srv->cfg->max_children;
-	ch.count = 0;
-	if ((ch.pids = calloc(ch.max, sizeof(*ch.pids))) == NULL) {
-		log_warn("calloc");
+/*
+ * inetd mode: the super-server accepted and forked; we serve the one
+ * connection it gave us, event-driven like a worker, and return once it
+ * is closed.
+ */
+int
+loop_serve_one(struct server *srv, int fd, const struct sockaddr_storage *peer)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1) {
+		log_warn("fcntl O_NONBLOCK");
 		return -1;
 	}
-	if (loop_signals(&waitmask) == -1) {
-		free(ch.pids);
-		return -1;
-	}
-	for (i = 0; i < srv->nlisteners; i++)
-		pfds[i] = (struct pollfd){ .fd = srv->listeners[i].fd, .events = POLLIN };
-	while (!got_term) {
-		n = ppoll(pfds, srv->nlisteners, NULL, &waitmask);
-		if (n == -1 && errno != EINTR) {
-			log_warn("ppoll");
-			break;
-		}
-		handle_signals(&ch);
-		for (i = 0; n > 0 && i < srv->nlisteners; i++)
-			if (pfds[i].revents & POLLIN)
-				accept_burst(srv, &srv->listeners[i], &ch);
-	}
-	shutdown_gracefully(srv, &ch, &waitmask);
-	free(ch.pids);
-	return 0;
+	return loop_main(srv, true, fd, peer);
 }

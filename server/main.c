@@ -227,8 +227,7 @@ inetd_serve(struct server *srv)
 	}
 	if (srv->cfg->proxy_protocol && inetd_proxy_peer(srv, &peer) == -1)
 		return 0;
-	conn_accepted(srv, STDIN_FILENO, &peer);
-	return 0;
+	return loop_serve_one(srv, STDIN_FILENO, &peer);
 }
 
 /*
@@ -306,6 +305,7 @@ main(int argc, char **argv)
 	 * it once here, not once in every forked child (7 system calls each).
 	 */
 	tzset();
+	proc_raise_nofile(&cfg, &srv.max_conns);
 	if (start(&cfg, &srv, argv) == -1)
 		return 1;
 	if (cfg.inetd)
@@ -313,7 +313,7 @@ main(int argc, char **argv)
 	if (upgrade_signal() == -1)
 		return 1;
 	upgrade_take_over();
-	if ((cfg.prefork ? prefork_run(&srv) : loop_run(&srv)) == -1)
+	if ((cfg.prefork ? prefork_run(&srv) : loop_run(&srv, false)) == -1)
 		return 1;
 	if (cfg.pidfile)
 		remove_pidfile(cfg.pidfile);

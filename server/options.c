@@ -15,6 +15,7 @@
 
 enum {
 	OPT_CHROOT = 256, OPT_PIDFILE, OPT_NO_LISTING, OPT_NO_PEER, OPT_PREFORK, OPT_REUSEPORT,
+	OPT_MAX_CONNS,
 	OPT_PROXY_PROTOCOL
 };
 /* issue 14: response features (handler.c, headers.c, file.c, mime.c) */
@@ -38,6 +39,7 @@ static const struct option long_options[] = {
 	{ "no-peer",		no_argument,		NULL, OPT_NO_PEER },
 	{ "prefork",		required_argument,	NULL, OPT_PREFORK },
 	{ "reuseport",		no_argument,		NULL, OPT_REUSEPORT },
+	{ "max-conns",		required_argument,	NULL, OPT_MAX_CONNS },
 	{ "inetd",		no_argument,		NULL, 'i' },
 	{ "proxy-protocol",	no_argument,		NULL, OPT_PROXY_PROTOCOL },
 	{ "header",		required_argument,	NULL, OPT_HEADER },
@@ -58,7 +60,7 @@ options_usage(FILE *fp)
 "                [--no-listing] [--no-peer] [--prefork N] [--reuseport]\n"
 "                [--header 'NAME: VALUE']... [--cors] [--max-age SECONDS]\n"
 "                [--no-symlinks]\n"
-"                [-i] [--proxy-protocol] [-h] [-V]\n"
+"                [--max-conns N] [-i] [--proxy-protocol] [-h] [-V]\n"
 "\n"
 "A forking HTTP/1.0 static-file server.\n"
 "\n"
@@ -67,7 +69,10 @@ options_usage(FILE *fp)
 "                           its own port (HOST:PORT, [IPV6]:PORT); repeatable\n"
 "                           (default: every IPv4 and IPv6 interface)\n"
 "  -r, --root DIR           document root (default www)\n"
-"  -c, --max-children N     most connections served at once (default 256)\n"
+"  -c, --max-children N     fork mode: most children serving requests at once;\n"
+"                           more requests wait up to -t, then 503 (default 256)\n"
+"      --max-conns N        most connections one process holds, idle ones too;\n"
+"                           more get 503 (default 16384, within ulimit -n)\n"
 "  -t, --timeout SECONDS    time to receive a request, and to send (default 10)\n"
 "  -L, --access-log FILE    append the access log to FILE; - for stdout (default)\n"
 "  -q, --quiet              no access log\n"
@@ -77,8 +82,8 @@ options_usage(FILE *fp)
 "      --pidfile FILE       write the server's pid to FILE\n"
 "      --no-listing         403 instead of a listing for directories without index.html\n"
 "      --no-peer            turn off the /_peer endpoint\n"
-"      --prefork N          start N workers that accept for themselves and serve\n"
-"                           connections one after another; grow up to -c\n"
+"      --prefork N          N event-driven workers, each serving many\n"
+"                           connections at once (instead of a child per request)\n"
 "      --reuseport          SO_REUSEPORT: several servers may share the port\n"
 "  -i, --inetd              serve the one connection on standard input (inetd,\n"
 "                           systemd Accept=yes); access log to stderr unless -L\n"
@@ -105,6 +110,7 @@ config_defaults(struct config *cfg)
 	cfg->port = "8080";
 	cfg->root = NULL;		/* main.c picks www or the installed site */
 	cfg->max_children = 256;
+	cfg->max_conns = MAX_CONNS_DEFAULT;
 	cfg->timeout_sec = 10;
 	cfg->listing = true;
 	cfg->peer = true;
@@ -224,6 +230,11 @@ apply_option(struct config *cfg, int ch, const char *arg)
 	case OPT_NO_LISTING: cfg->listing = false; break;
 	case OPT_NO_PEER: cfg->peer = false; break;
 	case OPT_REUSEPORT: cfg->reuseport = true; break;
+	case OPT_MAX_CONNS:
+		if (number_parse(arg, 1, 1000000, &v) == -1)
+			return bad("max conns", arg);
+		cfg->max_conns = (unsigned)v;
+		break;
 	case OPT_PREFORK:
 		if (number_parse(arg, 1, 100000, &v) == -1)
 			return bad("prefork", arg);

@@ -2,7 +2,8 @@
  * path.c: turn a request target into a path relative to the document root,
  * or refuse it. Pure string work (no file system access) so that every
  * attack form can be unit-tested and fuzzed:
- *   - absolute-form targets lose their scheme and authority (RFC 9112 3.2.2);
+ *   - absolute-form targets (http or https) lose their scheme and
+ *     authority (RFC 9112 3.2.2), which ends at '/', '?' or '#';
  *   - the query is cut off, then the path is percent-decoded exactly once,
  *     so "%252e" stays the three characters "%2e" and never becomes ".";
  *   - NUL, a bad escape or a backslash after decoding is 400;
@@ -17,6 +18,17 @@
 #include <strings.h>
 
 #include "sockwebd.h"
+
+/* Length of the prefix of s[0..len) without any byte of reject. */
+static size_t
+strcspn_len(const char *s, size_t len, const char *reject)
+{
+	size_t i;
+
+	for (i = 0; i < len && memchr(reject, s[i], strlen(reject)) == NULL; i++)
+		;
+	return i;
+}
 
 static int
 hexval(char c)
@@ -60,24 +72,33 @@ percent_decode(const char *in, size_t len, char *out, size_t size)
 	return 0;
 }
 
-/* Cut "http://authority" off an absolute-form target. */
+/*
+ * Cut "http://authority" or "https://authority" off an absolute-form
+ * target (RFC 9112 3.2.2: a server MUST accept it; we serve one site, so
+ * the scheme changes nothing). The authority ends at the first '/', '?' or
+ * '#' (RFC 3986 3.2), so "http://x?/secret" is the path "" (the root) with
+ * the query "/secret"; an empty host or userinfo is 400 (RFC 9110 4.2.1,
+ * 4.2.4). What remains may be empty or start with '?' or '#'.
+ */
 static int
 strip_absolute_form(const char **p, size_t *len)
 {
-	const char *s = *p, *end = *p + *len, *slash;
+	const char *s = *p, *end = *p + *len, *auth;
+	size_t n;
 
 	if (*len > 0 && s[0] == '/')
 		return 0;
-	if (*len < 7 || strncasecmp(s, "http://", 7) != 0)
-		return 400;	/* "*", "https://", a bare word */
-	slash = memchr(s + 7, '/', end - (s + 7));
-	if (slash == NULL) {
-		*p = "/";
-		*len = 1;
-		return 0;
-	}
-	*len = end - slash;
-	*p = slash;
+	if (*len >= 7 && strncasecmp(s, "http://", 7) == 0)
+		auth = s + 7;
+	else if (*len >= 8 && strncasecmp(s, "https://", 8) == 0)
+		auth = s + 8;
+	else
+		return 400;	/* "*", "ftp://", a bare word */
+	n = strcspn_len(auth, (size_t)(end - auth), "/?#");
+	if (n == 0 || auth[0] == ':' || !field_host_valid(auth, n))
+		return 400;
+	*p = auth + n;
+	*len = (size_t)(end - *p);
 	return 0;
 }
 
@@ -159,5 +180,6 @@ path_normalize(const char *target, size_t len, struct target *out)
 	}
 	if ((status = percent_decode(target, len, decoded, sizeof(decoded))) != 0)
 		return status;
-	return remove_dot_segments(decoded + 1, out);
+	/* An absolute-form target may have an empty path: the root. */
+	return remove_dot_segments(len == 0 ? decoded : decoded + 1, out);
 }

@@ -1,25 +1,16 @@
 /*
  * response.c: an HTTP/1.0 response on the socket: status line and headers
- * in one buffer, then the body from memory or from a file with sendfile(2),
- * which copies in the kernel without passing through our memory. The
- * header block goes out with MSG_MORE so that headers and the first body
- * bytes share a TCP segment. Every send waits at most timeout_ms for the
- * client to make room: a client that stops reading cannot pin a child.
+ * formatted into one buffer, and the response as the segments that sendq.c
+ * sends (the head, then the body from memory or a range of a file).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
-#include <sys/sendfile.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 #include "sockwebd.h"
 
@@ -175,139 +166,44 @@ response_format_head(const struct response *r, char *out, size_t size)
 }
 
 /*
- * Wait until the socket takes more bytes. poll() reports POLLOUT only once
- * a good part of the send buffer is free, which a client reading slowly
- * through a small window may take longer than timeout_ms to allow; so the
- * time-out counts from the client's last progress (the kernel's send queue
- * shrinking, SIOCOUTQ), not from the last POLLOUT.
+ * The response as segments of q: the head (formatted into `head`, which
+ * must live as long as q) and the body from memory or from the file.
  */
-static int
-wait_writable(int fd, int timeout_ms)
+int
+response_queue(const struct response *r, struct buf *head, struct sendq *q)
 {
-	int before, after, rc;
+	char line[32768];	/* Location may carry a long escaped path */
+	bool body = !r->head && has_body(r) && r->length > 0;
+	size_t hlen = 0;
 
-	if (timeout_ms <= 0 || ioctl(fd, SIOCOUTQ, &before) == -1)
-		return io_wait(fd, POLLOUT, timeout_ms);
-	for (;;) {
-		if ((rc = io_wait(fd, POLLOUT, timeout_ms)) != 0)
-			return rc;
-		if (ioctl(fd, SIOCOUTQ, &after) == -1 || after >= before) {
-			errno = ETIMEDOUT;
-			return 0;
-		}
-		before = after;		/* the client read some: wait again */
+	sendq_init(q);
+	buf_reset(head);
+	if (!r->http09) {
+		hlen = response_format_head(r, line, sizeof(line));
+		if (buf_append(head, line, hlen) == -1)
+			return -1;
+		if (sendq_add_mem(q, head->data, hlen, false) == -1)
+			return -1;
 	}
-}
-
-/*
- * After a send that returned -1: 0 to try again (interrupted, or the
- * client made room in time), -1 to give up (errno says why).
- */
-static int
-send_retry(int fd, int timeout_ms)
-{
-	if (errno == EINTR)
+	if (!body)
 		return 0;
-	if (errno != EAGAIN && errno != EWOULDBLOCK)
-		return -1;
-	return wait_writable(fd, timeout_ms) > 0 ? 0 : -1;
+	if (r->file_fd < 0)
+		return sendq_add_mem(q, r->body, (size_t)r->length, true);
+	return sendq_add_file(q, r->file_fd, r->offset, r->length, true);
 }
 
-/* send(2) all of buf; EAGAIN waits for room up to timeout_ms. */
-static int
-send_all(int fd, const char *buf, size_t len, int flags, int timeout_ms)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = send(fd, buf, len, flags | MSG_NOSIGNAL);
-		if (n > 0) {
-			buf += n;
-			len -= (size_t)n;
-		} else if (n == 0 || send_retry(fd, timeout_ms) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * sendfile(2) the body. A file that shrinks under us ends the body early:
- * the connection is then closed, so the client sees a short body rather
- * than a response that claims to be complete.
- */
-static int
-send_file(int fd, struct response *r, int timeout_ms)
-{
-	off_t off = r->offset, left = r->length;
-	ssize_t n;
-
-	while (left > 0) {
-		n = sendfile(fd, r->file_fd, &off,
-		    left > (1 << 30) ? (size_t)1 << 30 : (size_t)left);
-		if (n > 0) {
-			left -= n;
-			r->sent += n;
-		} else if (n == 0) {
-			errno = EIO;	/* truncated while we were sending */
-			return -1;
-		} else if (send_retry(fd, timeout_ms) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/*
- * Head and an in-memory body in one sendmsg(2): one system call and, for a
- * small response, one TCP segment.
- */
-static int
-send_head_and_body(int fd, const char *head, size_t hlen, struct response *r,
-    int timeout_ms)
-{
-	/* iovec has no const: sendmsg only reads these buffers. */
-	struct iovec iov[2] = {
-		{ (void *)(uintptr_t)head, hlen },
-		{ (void *)(uintptr_t)r->body, (size_t)r->length },
-	};
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
-	ssize_t n;
-
-	while (iov[1].iov_len > 0) {
-		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
-		if (n == -1) {
-			if (send_retry(fd, timeout_ms) == -1)
-				return -1;
-			continue;
-		}
-		if ((size_t)n < iov[0].iov_len) {
-			iov[0].iov_base = (char *)iov[0].iov_base + n;
-			iov[0].iov_len -= (size_t)n;
-			continue;
-		}
-		n -= (ssize_t)iov[0].iov_len;
-		iov[0].iov_len = 0;
-		iov[1].iov_base = (char *)iov[1].iov_base + n;
-		iov[1].iov_len -= (size_t)n;
-		r->sent += n;
-	}
-	return 0;
-}
-
+/* The whole response, waiting up to timeout_ms of no progress at a time. */
 int
 response_send(int fd, struct response *r, int timeout_ms)
 {
-	char head[32768];	/* Location may carry a long escaped path */
-	size_t hlen = 0;
-	bool body = !r->head && has_body(r) && r->length > 0;
+	struct sendq q;
+	struct buf head;
+	int rc = -1;
 
-	if (!r->http09)
-		hlen = response_format_head(r, head, sizeof(head));
-	if (body && r->file_fd < 0)
-		return send_head_and_body(fd, head, hlen, r, timeout_ms);
-	if (hlen > 0 && send_all(fd, head, hlen, body ? MSG_MORE : 0,
-	    timeout_ms) == -1)
-		return -1;
-	if (!body)
-		return 0;
-	return send_file(fd, r, timeout_ms);
+	buf_init(&head);
+	if (response_queue(r, &head, &q) == 0)
+		rc = sendq_flush(fd, &q, timeout_ms);
+	r->sent = q.body_sent;
+	buf_free(&head);
+	return rc;
 }

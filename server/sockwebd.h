@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -25,6 +26,7 @@
 #define KEEPALIVE_MAX		100	/* requests on one connection */
 #define KEEPALIVE_IDLE_MS	5000	/* wait for the next request */
 #define LINGER_MS		1000	/* drain after shutdown(SHUT_WR) */
+#define MAX_CONNS_DEFAULT	16384	/* connections one process holds */
 #define MAX_EXTRA_HEADERS	32	/* --header lines */
 
 /* options.c: the command line. */
@@ -45,6 +47,8 @@ struct config {
 	bool		 peer;
 	unsigned	 prefork;	/* workers to start; 0: fork per connection */
 	bool		 reuseport;	/* SO_REUSEPORT: instances share the port */
+	unsigned	 max_conns;	/* connections held at once, per process */
+	bool		 verbose;	/* -v: trace the socket calls on stderr */
 	/* issue 14: response features */
 	const char	*headers[MAX_EXTRA_HEADERS];	/* --header lines */
 	size_t		 nheaders;
@@ -112,19 +116,53 @@ int	upgrade_signal(void);
 void	upgrade_start(void);	/* async-signal-safe */
 void	upgrade_take_over(void);
 
-/* loop.c: the parent: poll, accept, fork, reap. */
+/* server: what every process of the server shares, read-only once serving. */
 struct server {
 	const struct config	*cfg;
 	struct listener		 listeners[MAX_LISTEN];
 	size_t			 nlisteners;
 	int			 root_fd;
+	unsigned		 max_conns;	/* cfg->max_conns within RLIMIT_NOFILE */
 };
-int	loop_run(struct server *srv);
-int	loop_signals(sigset_t *waitmask);
-void	loop_child_signals(void);
-extern volatile sig_atomic_t got_chld, got_term, got_hup;
 
-/* prefork.c: --prefork, a pool of workers that accept for themselves. */
+/* timer.c: time-out queues; every entry of a queue waits as long. */
+struct timer {
+	struct timer	*prev, *next;
+	long long	 deadline_ms;
+};
+struct timerq {
+	struct timer	 list;		/* sentinel: list.next is the earliest */
+	long long	 wait_ms;
+};
+void	timerq_init(struct timerq *q, long long wait_ms);
+void	timer_arm(struct timerq *q, struct timer *t, long long now_ms);
+void	timer_cancel(struct timer *t);
+struct timer *timerq_expired(struct timerq *q, long long now_ms);
+long long timerq_next(const struct timerq *q);
+
+/* proc.c: one process lifecycle for both modes: signals, children, limits. */
+#define SHUTDOWN_GRACE_MS	5000	/* in-flight work may finish, then SIGKILL */
+#define ACCEPT_PAUSE_MS		500	/* after EMFILE/ENFILE, as nginx */
+struct children {
+	pid_t		*pids;
+	void		**owners;	/* what each child serves, or NULL */
+	unsigned	 count;
+	unsigned	 max;
+};
+int	proc_signals_open(void);
+int	proc_signal_read(int sigfd);
+int	proc_child_signals(void);
+void	proc_raise_nofile(const struct config *cfg, unsigned *max_conns);
+int	children_init(struct children *ch, unsigned max);
+void	children_free(struct children *ch);
+void	children_add(struct children *ch, pid_t pid, void *owner);
+void	*children_reap_one(struct children *ch, pid_t *pid, int *status);
+void	children_signal(const struct children *ch, int sig);
+void	children_stop(struct children *ch, long long deadline_ms);
+void	proc_accept_failed(const char *what, int err, long long now_ms,
+	    long long *resume_ms, long long *warned_ms);
+
+/* prefork.c: --prefork N, N event-driven workers and their master. */
 int	prefork_run(struct server *srv);
 
 /* request.c: http-parser callbacks fill a struct request; no I/O. */
@@ -133,31 +171,58 @@ struct header {
 	size_t	name;		/* offsets into request.arena */
 	size_t	value;
 };
+/*
+ * One request. The public fields are valid in every state, and set in one
+ * place (request.c's publish, after every request_feed): method is
+ * HTTP_GET and the version 1.0 until the request line says otherwise, so a
+ * request refused early is answered as a GET; keep_alive is true only for a
+ * REQUEST_DONE request whose version and Connection fields allow it.
+ * Everything from `parser` on is request.c's own; request_init clears the
+ * scalars with one memset.
+ */
 struct request {
-	http_parser		parser;
 	enum request_state	state;
 	int			status;		/* error status when REQUEST_ERROR */
 	unsigned		method;		/* enum http_method */
 	unsigned short		major, minor;
+	bool			has_version;	/* the request line gave major.minor */
 	bool			keep_alive;
 	bool			started;	/* any byte received */
-	char			target[REQ_LINE_MAX + 1];
 	size_t			target_len;
-	char			arena[REQ_HEADERS_MAX + 2 * REQ_FIELDS_MAX];
+	/* request.c's bookkeeping, cleared with the fields above */
 	size_t			arena_len;
-	struct header		headers[REQ_FIELDS_MAX];
 	size_t			nheaders;
 	enum { HDR_NONE, HDR_FIELD, HDR_VALUE } last;
-	char			head[24];	/* first bytes, to tell 501 from 400 */
 	size_t			head_len;
-	char			line_tail[16];	/* end of the request line */
 	size_t			line_tail_len;
-	bool			line_done;
+	bool			method_known;	/* http-parser reached the target */
+	bool			line_done;	/* the request line's LF arrived */
+	bool			line_parsed;	/* http-parser is past it */
+	bool			fields_done;	/* what follows is a trailer */
+	size_t			trailer_len;	/* trailer bytes, ignored */
+	/* not cleared: http_parser_init, and lengths above bound the rest */
+	http_parser		parser;		/* private to request.c */
+	char			target[REQ_LINE_MAX + 1];
+	char			arena[REQ_HEADERS_MAX + 2 * REQ_FIELDS_MAX];
+	struct header		headers[REQ_FIELDS_MAX];
+	char			head[24];	/* first bytes, to tell 501 from 400 */
+	char			line_tail[16];	/* end of the request line */
 };
 void	request_init(struct request *req);
 size_t	request_feed(struct request *req, const char *data, size_t len);
 const char *request_header(const struct request *req, const char *name);
 const char *request_method_name(const struct request *req);
+size_t	request_header_count(const struct request *req, const char *name);
+bool	request_has_token(const struct request *req, const char *name,
+	    const char *token);
+
+/* fields.c: lists, tokens, Host; what the fields of a request decide. */
+bool	field_list_next(const char **cursor, const char **elem, size_t *len);
+bool	field_token_is(const char *elem, size_t len, const char *token);
+bool	field_host_valid(const char *s, size_t len);
+int	field_transfer_encoding(const char *value, bool *chunked);
+int	fields_status(const struct request *req, bool *chunked);
+bool	fields_keep_alive(const struct request *req);
 
 /* path.c: request target -> safe relative path; no I/O. */
 #define PATH_OUT_MAX 4096
@@ -169,19 +234,37 @@ struct target {
 int	path_normalize(const char *target, size_t len, struct target *out);
 
 /* file.c: open under the root without ever leaving it. */
+struct cache_entry;
 struct file {
 	int		fd;
 	struct stat	st;
 	bool		is_dir;
-	bool		cached;		/* fd belongs to the open-file cache */
+	struct cache_entry *cached;	/* the fd belongs to this cache entry */
 	const char	*data;		/* a small file's bytes, from the cache */
 };
 void	file_set_symlinks(bool follow);
 void	file_force_walk(bool walk);
 int	file_open(int root_fd, const char *path, struct file *f);
-int	file_open_cached(int root_fd, const char *path, struct file *f);
 int	file_open_index(struct file *dir, struct file *index, bool *missing);
 void	file_close(struct file *f);
+
+/*
+ * file_cache.c: a small open-file cache per process. An entry in use by a
+ * response still being sent is referenced and never closed under it.
+ */
+#define FILE_CACHE_SIZE		16
+#define FILE_CACHE_INACTIVE_MS	5000	/* unused this long: closed */
+struct file_cache {
+	struct cache_entry	*slot[FILE_CACHE_SIZE];
+	unsigned long		 clock;
+};
+void	file_cache_init(struct file_cache *fc);
+void	file_cache_unref(struct cache_entry *e);
+int	file_open_cached(struct file_cache *fc, int root_fd, const char *path,
+	    struct file *f);
+void	file_cache_expire(struct file_cache *fc, long long now_ms);
+void	file_cache_release(struct file_cache *fc);
+
 
 /* listing.c: a directory's entries, sorted; listing_html.c, listing_json.c. */
 #define LISTING_MAX 200000	/* entries read; more are counted, not listed */
@@ -255,7 +338,32 @@ int	headers_check(const char *line, const char **why);
 int	headers_setup(const struct config *cfg);
 const char *headers_extra(int status);
 
-/* response.c: status line, headers and body on the socket. */
+/* sendq.c: what is left to send of a response, and sending it. */
+#define SENDQ_SEGMENTS	40
+struct segment {
+	const char	*data;		/* bytes in memory, or NULL: a file */
+	int		 fd;
+	off_t		 offset;
+	off_t		 length;	/* what is left of it */
+	bool		 body;		/* counted in the access log */
+};
+struct sendq {
+	struct segment	seg[SENDQ_SEGMENTS];
+	unsigned	n, cur;
+	off_t		body_sent;
+	off_t		total_sent;	/* head included */
+};
+enum send_result { SEND_DONE, SEND_AGAIN, SEND_ERROR };
+void	sendq_init(struct sendq *q);
+int	sendq_add_mem(struct sendq *q, const char *data, size_t len, bool body);
+int	sendq_add_file(struct sendq *q, int fd, off_t offset, off_t len,
+	    bool body);
+bool	sendq_done(const struct sendq *q);
+enum send_result sendq_send(int fd, struct sendq *q);
+int	sendq_flush(int fd, struct sendq *q, int timeout_ms);
+int	sendq_wait_writable(int fd, int timeout_ms);
+
+/* response.c: status line, headers and body of a response. */
 struct response {
 	int		 status;
 	const char	*content_type;
@@ -281,22 +389,116 @@ struct response {
 void	response_init(struct response *r, int status);
 const char *response_reason(int status);
 int	response_error_page(struct response *r, int status, struct buf *body);
+int	response_queue(const struct response *r, struct buf *head,
+	    struct sendq *q);
 int	response_send(int fd, struct response *r, int timeout_ms);
 size_t	response_format_head(const struct response *r, char *out, size_t size);
 
-/* conn.c: the child: one connection, one or more requests. */
+/* conn.c: one connection's state, from accept to close. */
+enum conn_state {
+	CONN_READING,		/* waiting for (the rest of) a request */
+	CONN_QUEUED,		/* fork mode: request read, no child free yet */
+	CONN_CHILD,		/* fork mode: a child is serving the request */
+	CONN_SENDING,		/* the response is going out */
+	CONN_LINGERING,		/* our FIN sent; draining what the client sends */
+	CONN_CLOSED,		/* closed, freed after the event batch */
+};
+/* What an epoll event is for: data.ptr points at one of these. */
+enum watch_kind { WATCH_LISTENER, WATCH_SIGNAL, WATCH_CONN, WATCH_CHILD };
+struct watch {
+	enum watch_kind	 kind;
+	unsigned	 index;		/* a listener's */
+};
+struct loop;
 struct conn {
+	struct watch		 watch;		/* WATCH_CONN */
 	int			 fd;
+	enum conn_state		 state;
 	const struct server	*srv;
+	struct loop		*loop;
+	struct file_cache	*cache;
 	struct sockaddr_storage	 peer;
 	char			 peer_name[ADDR_STRLEN];
 	unsigned		 nrequests;
+	uint32_t		 events;	/* registered with epoll; 0: none */
+	struct timer		 timer;
+	struct request		*req;		/* while a request is read or served */
+	char			*pending;	/* bytes read past the last request */
+	size_t			 npending;
+	struct response		 resp;
+	struct file		 file;
 	struct buf		 body;		/* listing, error page, JSON */
 	struct buf		 location;	/* Location of a redirect */
+	struct buf		 out;		/* the head to send */
+	struct sendq		 sendq;
+	long long		 progress_ms;	/* the client last took bytes */
+	long long		 window_ms;	/* start of the rate window */
+	off_t			 window_acked;	/* bytes acknowledged at that start */
+	off_t			 acked_seen;	/* bytes acknowledged at the last check */
+	size_t			 drained;	/* bytes read while lingering */
+	struct watch		 child_watch;	/* WATCH_CHILD: the child's channel */
+	int			 child_fd;
+	uint32_t		 child_events;
+	int			 handback_fd[2];	/* fork mode: what a child left */
+	struct conn		*queue_next;	/* waiting for a child */
+	struct conn		*prev, *next;	/* every connection of the loop */
 };
-void	conn_serve(struct conn *c);
-void	conn_accepted(const struct server *srv, int fd,
+struct conn *conn_open(struct loop *l, int fd,
 	    const struct sockaddr_storage *peer);
+void	conn_event(struct conn *c, uint32_t events);
+void	conn_timeout(struct conn *c, long long now_ms);
+void	conn_close(struct conn *c);
+void	conn_stop(struct conn *c);
+void	conn_drive(struct conn *c);
+bool	conn_keep_alive(const struct conn *c);
+void	conn_response_done(struct conn *c, bool log);
+void	conn_begin_send(struct conn *c);
+void	conn_fail(struct conn *c, int status);
+void	conn_resume(struct conn *c);
+void	conn_refuse(int fd, const struct sockaddr_storage *peer, int status);
+
+/* loop.c: the event loop of the fork-mode parent and of each worker. */
+#define LOOP_EVENTS	64	/* events taken per epoll_wait */
+#define READ_CHUNK	16384
+struct loop {
+	const struct server	*srv;
+	bool			 worker;	/* serves itself; else forks children */
+	bool			 single;	/* inetd: one connection, no listener */
+	int			 ep;
+	int			 sigfd;
+	struct watch		 listen_watch[MAX_LISTEN];
+	struct watch		 sig_watch;
+	bool			 listening;	/* listeners are in the epoll set */
+	long long		 accept_resume_ms;	/* paused until then, or 0 */
+	long long		 accept_warned_ms;
+	bool			 stopping;
+	long long		 stop_deadline_ms;
+	unsigned		 nconns;
+	struct conn		*conns;		/* every open connection */
+	struct conn		*closed;	/* freed after the event batch */
+	struct timerq		 q_request;	/* -t: a request, a queued request */
+	struct timerq		 q_idle;	/* between keep-alive requests */
+	struct timerq		 q_send;	/* a response: progress checks */
+	struct timerq		 q_linger;	/* draining before close */
+	long long		 cache_sweep_ms;
+	struct file_cache	 cache;
+	struct children		 children;	/* fork mode */
+	struct conn		*queue_head, *queue_tail;	/* waiting for a child */
+	char			 scratch[READ_CHUNK];
+};
+int	loop_run(struct server *srv, bool worker);
+int	loop_serve_one(struct server *srv, int fd,
+	    const struct sockaddr_storage *peer);
+int	loop_watch(struct loop *l, int fd, uint32_t *have, uint32_t want,
+	    struct watch *w);
+bool	loop_near_limits(const struct loop *l);
+
+/* child.c: fork mode: a child serves one request, then hands back. */
+#define HANDBACK_MS	100	/* a child sends this long, then the parent */
+void	child_dispatch(struct conn *c);
+void	child_queue_run(struct loop *l);
+void	child_event(struct conn *c, uint32_t events);
+void	child_detach(struct conn *c);
 
 /* handler.c: a parsed request -> a response (status, headers, body). */
 void	handler_request(struct conn *c, const struct request *req,
@@ -312,5 +514,6 @@ void	log_access_close(void);
 void	log_access(const struct conn *c, const struct request *req,
 	    const struct response *resp);
 void	log_access_refused(const char *peer_name, int status);
+int	log_access_fd(void);
 
 #endif /* SOCKWEBD_H */

@@ -585,26 +585,33 @@ is "$(sed -n 2p "$R")" "log: none" "-t 1: after 4 s a steadily reading client is
 rm -f "$W/zero.bin"
 stop_sockwebd
 
-# --- 503 with -c 1 --------------------------------------------------------------------------------------
+# --- a partial request holds no child; 503 beyond --max-conns -------------------------------------
 
 ACCESS_LOG="$TEST_DIR/access.c1.log"
-start_sockwebd -c 1 -t 8 || bail_out "sockwebd -c 1 did not start"
+start_sockwebd -c 1 --max-conns 2 -t 8 || bail_out "sockwebd -c 1 --max-conns 2 did not start"
 python3 "$RAWREQ" --port "$PORT" --timeout 3 --data 'GET /hello.txt HTTP/1.0\r\n' >/dev/null &
 slow=$!
-at_least_one_child() { [ "$(children)" -ge 1 ]; }
-poll 3 at_least_one_child
-is "$(children | tr -d ' ')" 1 "-c 1: the slow client holds the only child"
+sleep 0.5
+is "$(children | tr -d " ")" 0 "-c 1: a client sending its request slowly holds no child"
+is "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$BASE/hello.txt")" 200 \
+	"-c 1: a normal request is served meanwhile"
+python3 "$RAWREQ" --port "$PORT" --timeout 3 --data 'GET /hello.txt HTTP/1.0\r\n' >/dev/null &
+slow2=$!
+sleep 0.5
 rr 'GET /hello.txt HTTP/1.0\r\n\r\n'
-is "$(status_of "$R")" 503 "-c 1, one child busy: 503"
+is "$(status_of "$R")" 503 "--max-conns 2, two connections held: the third gets 503"
 like "$(header_of "$R" Retry-After)" '^[0-9]+$' "503 has Retry-After"
 is "$RRC" 0 "503: connection closed"
-wait "$slow"
-gets_200() {
+wait "$slow" "$slow2"
+tries=80
+code=
+while [ "$tries" -gt 0 ]; do
 	code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$BASE/hello.txt")
-	[ "$code" = 200 ]
-}
-poll 8 gets_200
-is "$code" 200 "-c 1: 200 again once the slow client is gone"
-stop_sockwebd
+	[ "$code" = 200 ] && break
+	sleep 0.1
+	tries=$((tries - 1))
+done
+is "$code" 200 "--max-conns 2: 200 again once the slow clients are gone"
+stop_bounded
 
 done_testing

@@ -80,8 +80,23 @@ static const struct pcase cases[] = {
 	{ "http://host/a", 0, "a", false },
 	{ "http://host:8080/a/b/", 0, "a/b", true },
 	{ "HTTP://Host", 0, "", true },
-	{ "http://user@host/x", 0, "x", false },
-	{ "https://x/", 400, "", false },
+	{ "http://user@host/x", 400, "", false },
+	{ "https://x/", 0, "", true },
+	{ "HTTPS://x/a/b", 0, "a/b", false },
+	{ "https://[::1]:8443/a", 0, "a", false },
+	{ "http://[v1.x]/a", 0, "a", false },
+	{ "http://x?/secret", 0, "", true },
+	{ "http://x#/secret", 0, "", true },
+	{ "http://x:80?a/b", 0, "", true },
+	{ "http://x/a?/secret", 0, "a", false },
+	{ "http:///x", 400, "", false },
+	{ "http://:80/x", 400, "", false },
+	{ "http://a b/x", 400, "", false },
+	{ "http://[::1/x", 400, "", false },
+	{ "http://[zz]/x", 400, "", false },
+	{ "http://x:8a/x", 400, "", false },
+	{ "http://x%zz/x", 400, "", false },
+	{ "http:/x", 400, "", false },
 	{ "ftp://x/a", 400, "", false },
 	{ "*", 400, "", false },
 	{ "a/b", 400, "", false },
@@ -130,6 +145,9 @@ test_query(void)
 	is_int(path_normalize("/a/../../x", 2, &t), 0, "only len bytes are read");
 	is_str(t.path, "a", "path of the first 2 bytes");
 	is_int(path_normalize("/a\0/../x", 8, &t), 400, "a NUL byte in the target");
+	is_int(path_normalize("http://x?/secret", 16, &t), 0,
+	    "absolute-form, query right after the authority");
+	is_str(t.query, "/secret", "... the query is \"/secret\", not the path");
 }
 
 /* A target of `n` bytes: "/" then segments of 'a' of 99 bytes. */

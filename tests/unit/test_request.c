@@ -154,6 +154,41 @@ static const struct good goods[] = {
 	{ "empty header value",
 	  "GET / HTTP/1.0\r\nX-Empty:\r\nX-Blank:   \r\n\r\n",
 	  HTTP_GET, 1, 0, false, "/" },
+	{ "Connection list with empty elements: ,, Close ,",
+	  "GET / HTTP/1.1\r\nHost: x\r\nConnection: ,, Close ,\r\n\r\n",
+	  HTTP_GET, 1, 1, false, "/" },
+	{ "close on a second Connection line",
+	  "GET / HTTP/1.1\r\nHost: x\r\nConnection: te\r\n"
+	  "Connection: foo,close\r\n\r\n", HTTP_GET, 1, 1, false, "/" },
+	{ "HTTP/1.0 keep-alive inside a list",
+	  "GET / HTTP/1.0\r\nConnection: foo ,\tKEEP-ALIVE,\r\n\r\n",
+	  HTTP_GET, 1, 0, true, "/" },
+	{ "HTTP/1.0 keep-alive and close: close",
+	  "GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n",
+	  HTTP_GET, 1, 0, false, "/" },
+	{ "a token that only starts with close",
+	  "GET / HTTP/1.1\r\nHost: x\r\nConnection: closed\r\n\r\n",
+	  HTTP_GET, 1, 1, true, "/" },
+	{ "https absolute-form target",
+	  "GET https://example.org/a HTTP/1.1\r\nHost: example.org\r\n\r\n",
+	  HTTP_GET, 1, 1, true, "https://example.org/a" },
+	{ "Host: IPv6 literal and port",
+	  "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", HTTP_GET, 1, 1,
+	  true, "/" },
+	{ "Host: empty (RFC 9112 3.2)", "GET / HTTP/1.1\r\nHost:\r\n\r\n",
+	  HTTP_GET, 1, 1, true, "/" },
+	{ "Host: reg-name with sub-delims and escapes",
+	  "GET / HTTP/1.0\r\nHost: a-b.c_d~!$&'()*+,;=%41:\r\n\r\n",
+	  HTTP_GET, 1, 0, false, "/" },
+	{ "chunked as a list with empty elements",
+	  "GET /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: , Chunked\r\n"
+	  "\r\n3\r\nabc\r\n0\r\n\r\n", HTTP_GET, 1, 1, true, "/c" },
+	{ "chunked with a trailer",
+	  "GET /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+	  "\r\n1\r\na\r\n0\r\nRange: bytes=0-0\r\n\r\n", HTTP_GET, 1, 1,
+	  true, "/t" },
+	{ "8-bit bytes in the target", "GET /caf\xc3\xa9 HTTP/1.0\r\n\r\n",
+	  HTTP_GET, 1, 0, false, "/caf\xc3\xa9" },
 	{ "explicit HTTP/0.9 never keeps alive",
 	  "GET / HTTP/0.9\r\nConnection: keep-alive\r\n\r\n",
 	  HTTP_GET, 0, 9, false, "/" },
@@ -233,6 +268,95 @@ test_partial_value(void)
 	is_int(req.state, REQUEST_INCOMPLETE, "cut inside a value: waits");
 	is_str(request_header(&req, "User-Agent"), "ab",
 	    "the value so far, without an earlier request's bytes");
+}
+
+/*
+ * Issue 17.2: method, version and keep-alive are valid in every state, and
+ * request_init forgets everything of the previous request.
+ */
+static void
+test_every_state(void)
+{
+	static const char ka[] =
+	    "HEAD /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "0\r\nX-T: 1\r\n\r\n";
+	static char longline[REQ_LINE_MAX + 64];
+
+	request_init(&req);
+	is_int(req.method, HTTP_GET, "fresh: method GET");
+	is_int(req.major * 10 + req.minor, 10, "fresh: version 1.0");
+	ok(!req.has_version && !req.keep_alive, "fresh: no version given, "
+	    "not kept alive");
+	is_str(request_method_name(&req), "GET", "fresh: method name GET");
+
+	request_feed(&req, ka, strlen(ka));
+	is_int(req.state, REQUEST_DONE, "HEAD keep-alive chunked: complete");
+	ok(req.keep_alive && req.has_version && req.method == HTTP_HEAD,
+	    "... kept alive, HTTP/1.1, HEAD");
+	request_init(&req);
+	ok(!req.keep_alive && !req.has_version && req.method == HTTP_GET &&
+	    req.target_len == 0 && req.target[0] == '\0' &&
+	    req.nheaders == 0 && !req.fields_done && req.trailer_len == 0 &&
+	    req.status == 0 && !req.started, "request_init clears every scalar");
+	ok(request_header(&req, "Host") == NULL, "... and the header fields");
+
+	request_feed(&req, "\x16\x03\x01", 3);
+	is_int(req.status, 400, "garbage: 400");
+	is_int(req.method, HTTP_GET, "garbage: method GET (not 0 = DELETE)");
+	ok(!req.has_version && !req.keep_alive, "garbage: no version, closed");
+
+	request_init(&req);
+	request_feed(&req, "HEAD /x HTTP/1.1\r\nHo", 20);
+	is_int(req.state, REQUEST_INCOMPLETE, "HEAD cut in a field: waits");
+	is_int(req.method, HTTP_HEAD, "... method HEAD already");
+	ok(req.has_version && req.major == 1 && req.minor == 1,
+	    "... HTTP/1.1 already");
+	ok(!req.keep_alive, "... not kept alive before it is complete");
+
+	memcpy(longline, "HEAD /", 6);
+	memset(longline + 6, 'a', sizeof(longline) - 6);
+	request_init(&req);
+	request_feed(&req, longline, sizeof(longline));
+	is_int(req.status, 414, "HEAD with a long target: 414");
+	is_int(req.method, HTTP_HEAD, "... answered as HEAD (no body)");
+	ok(!req.has_version, "... no version given");
+}
+
+/* RFC 9110 6.5.1: a trailer never becomes a header field. */
+static void
+test_trailer(void)
+{
+	static const char data[] =
+	    "GET /t HTTP/1.1\r\nHost: x\r\nUser-Agent: real\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n"
+	    "1\r\na\r\n0\r\nRange: bytes=0-0\r\nIf-Modified-Since: Sun, 06 Nov "
+	    "1994 08:49:37 GMT\r\nUser-Agent: forged\r\n\r\n"
+	    "GET /next HTTP/1.1\r\nHost: x\r\n\r\n";
+	static char big[REQ_HEADERS_MAX + 256];
+	size_t used, o;
+
+	request_init(&req);
+	used = request_feed(&req, data, strlen(data));
+	is_int(req.state, REQUEST_DONE, "trailer: complete");
+	ok(request_header(&req, "Range") == NULL, "a trailer Range is ignored");
+	ok(request_header(&req, "If-Modified-Since") == NULL,
+	    "a trailer If-Modified-Since is ignored");
+	is_str(request_header(&req, "User-Agent"), "real",
+	    "the header User-Agent, not the trailer's");
+	is_int(request_header_count(&req, "User-Agent"), 1,
+	    "one User-Agent field");
+	request_init(&req);
+	request_feed(&req, data + used, strlen(data) - used);
+	is_str(req.target, "/next", "the next request starts after the trailer");
+
+	o = (size_t)snprintf(big, sizeof(big), "GET / HTTP/1.1\r\nHost: x\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n0\r\nX: ");
+	memset(big + o, 'v', REQ_HEADERS_MAX);
+	o += REQ_HEADERS_MAX;
+	memcpy(big + o, "\r\n\r\n", 4);
+	request_init(&req);
+	request_feed(&req, big, o + 4);
+	is_int(req.status, 431, "a trailer past 16 KiB: 431");
 }
 
 /* Several requests in one buffer, as a pipelining client sends them. */
@@ -337,6 +461,48 @@ static const struct bad bads[] = {
 	{ "no target", "GET  HTTP/1.0\r\n\r\n", 0, 400 },
 	{ "bad version syntax", "GET / HTTX/1.0\r\n\r\n", 0, 400 },
 	{ "space in the target", "GET /a b HTTP/1.0\r\n\r\n", 0, 400 },
+	{ "TAB in the target", "GET /a\tb HTTP/1.0\r\n\r\n", 0, 400 },
+	{ "FF in the target", "GET /a\fb HTTP/1.0\r\n\r\n", 0, 400 },
+	{ "DEL in the target", "GET /a\x7f HTTP/1.0\r\n\r\n", 0, 400 },
+	{ "CTL in the query", "GET /a?\x01 HTTP/1.0\r\n\r\n", 0, 400 },
+	{ "TAB in a simple request", "GET /a\tb\r\n", 0, 400 },
+	{ "NUL in the method", "GE\0T / HTTP/1.0\r\n\r\n", 19, 400 },
+	{ "HTTP/1.0 with Transfer-Encoding",
+	  "GET / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+	  0, 400 },
+	{ "two Transfer-Encoding lines: identity + chunked",
+	  "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n"
+	  "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 0, 400 },
+	{ "two Transfer-Encoding lines: chunked twice",
+	  "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+	  "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 0, 400 },
+	{ "Transfer-Encoding: gzip, chunked (a coding we cannot decode)",
+	  "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n"
+	  "\r\n0\r\n\r\n", 0, 501 },
+	{ "Transfer-Encoding: chunked, chunked",
+	  "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked"
+	  "\r\n\r\n0\r\n\r\n", 0, 400 },
+	{ "Transfer-Encoding: chunked, gzip (chunked not final)",
+	  "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n"
+	  "\r\n0\r\n\r\n", 0, 400 },
+	{ "Transfer-Encoding: identity",
+	  "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n",
+	  0, 400 },
+	{ "Transfer-Encoding: empty",
+	  "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n\r\n", 0, 400 },
+	{ "two Host lines", "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n",
+	  0, 400 },
+	{ "two Host lines in HTTP/1.0",
+	  "GET / HTTP/1.0\r\nHost: a\r\nhost: b\r\n\r\n", 0, 400 },
+	{ "Host: a b/c", "GET / HTTP/1.1\r\nHost: a b/c\r\n\r\n", 0, 400 },
+	{ "Host with userinfo", "GET / HTTP/1.1\r\nHost: u@x\r\n\r\n", 0,
+	  400 },
+	{ "Host with a bad port", "GET / HTTP/1.0\r\nHost: x:8o\r\n\r\n", 0,
+	  400 },
+	{ "Host: unclosed IP literal",
+	  "GET / HTTP/1.0\r\nHost: [::1\r\n\r\n", 0, 400 },
+	{ "Host: 8-bit bytes", "GET / HTTP/1.0\r\nHost: \xc3\xa9\r\n\r\n",
+	  0, 400 },
 };
 
 static void
@@ -457,6 +623,8 @@ main(void)
 	test_good();
 	test_headers();
 	test_partial_value();
+	test_trailer();
+	test_every_state();
 	test_pipeline();
 	test_bad();
 	test_limits();

@@ -1,0 +1,386 @@
+/*
+ * child.c: fork mode, the socket model's "one process per connection",
+ * spent only while a request is being served. The parent has read the
+ * whole request (conn.c) when it forks; the child inherits it with the
+ * rest of the parent's memory, decides the response (handler.c) and
+ * sends it with plain blocking calls. It then reports back over a
+ * SOCK_SEQPACKET socketpair and exits: "done, keep the connection" (the
+ * parent waits for the next request, as Apache's event MPM returns
+ * keep-alive connections to its listener), "failed, close it", or, when
+ * the client has not taken everything within HANDBACK_MS, "here is what
+ * is left": the rest of the memory bytes in a memfd and the file, both
+ * passed with SCM_RIGHTS, for the parent to send from its event loop. So a
+ * slow reader holds a child for HANDBACK_MS at most, and an idle client
+ * none at all.
+ *
+ * At most -c children run at once; a request that finds none free waits
+ * in a FIFO queue for up to -t seconds, then gets 503.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sockwebd.h"
+
+enum handback_kind { HANDBACK_DONE, HANDBACK_FAILED, HANDBACK_REST };
+
+struct handback {
+	enum handback_kind kind;
+	int		 status;
+	bool		 keep_alive;
+	off_t		 body_sent;
+	off_t		 total_sent;
+	unsigned	 nseg;
+	struct {
+		off_t	 offset;
+		off_t	 length;
+		bool	 in_memfd;	/* else from the file */
+		bool	 body;
+	} seg[SENDQ_SEGMENTS];
+};
+
+static int
+cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * The child inherits every descriptor of the parent: thousands of other
+ * clients' connections among them. Keep only ours (and stdio).
+ */
+static void
+close_all_but(int *keep, size_t n)
+{
+	unsigned from = 3;
+	size_t i;
+
+	qsort(keep, n, sizeof(*keep), cmp_int);
+	for (i = 0; i < n; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned)keep[i] > from &&
+		    close_range(from, (unsigned)keep[i] - 1, 0) == -1)
+			log_warn("close_range");
+		from = (unsigned)keep[i] + 1;
+	}
+	if (close_range(from, ~0U, 0) == -1)
+		log_warn("close_range");
+}
+
+/* The rest of the memory segments into a memfd; NULL-free message. */
+static int
+pack_rest(const struct sendq *q, struct handback *hb, int *memfd,
+    int *filefd)
+{
+	const struct segment *s;
+	off_t at = 0;
+	unsigned i;
+
+	*memfd = *filefd = -1;
+	for (i = q->cur; i < q->n; i++) {
+		s = &q->seg[i];
+		hb->seg[hb->nseg].length = s->length;
+		hb->seg[hb->nseg].body = s->body;
+		hb->seg[hb->nseg].in_memfd = s->data != NULL;
+		if (s->data == NULL) {
+			if (*filefd >= 0 && *filefd != s->fd)
+				return -1;	/* one file per response */
+			*filefd = s->fd;
+			hb->seg[hb->nseg++].offset = s->offset;
+			continue;
+		}
+		if (*memfd < 0 && (*memfd = memfd_create("sockwebd-rest",
+		    MFD_CLOEXEC)) == -1) {
+			log_warn("memfd_create");
+			return -1;
+		}
+		if (io_write_all(*memfd, s->data, (size_t)s->length, -1) == -1) {
+			log_warn("write memfd");
+			return -1;
+		}
+		hb->seg[hb->nseg++].offset = at;
+		at += s->length;
+	}
+	return 0;
+}
+
+static int
+report(int chan, const struct handback *hb, int memfd, int filefd)
+{
+	union {
+		char		buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr	align;
+	} ctl;
+	struct iovec iov = { (void *)(uintptr_t)hb, sizeof(*hb) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	int fds[2], nfds = 0;
+
+	if (memfd >= 0)
+		fds[nfds++] = memfd;
+	if (filefd >= 0)
+		fds[nfds++] = filefd;
+	if (nfds > 0) {
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
+	}
+	if (sendmsg(chan, &msg, MSG_NOSIGNAL) == -1) {
+		log_warn("sendmsg to parent");
+		return -1;
+	}
+	return 0;
+}
+
+/* Send for HANDBACK_MS at most: DONE, FAILED, or REST when time is up. */
+static enum handback_kind
+child_send(struct conn *c)
+{
+	long long deadline = io_now_ms() + HANDBACK_MS, left;
+
+	for (;;) {
+		switch (sendq_send(c->fd, &c->sendq)) {
+		case SEND_DONE:
+			return HANDBACK_DONE;
+		case SEND_ERROR:
+			return HANDBACK_FAILED;
+		case SEND_AGAIN:
+			break;
+		}
+		if ((left = deadline - io_now_ms()) <= 0)
+			return HANDBACK_REST;
+		if (io_wait(c->fd, POLLOUT, (int)left) == -1)
+			return HANDBACK_FAILED;
+	}
+}
+
+static void
+child_serve(struct conn *c, int chan)
+{
+	struct handback hb = { 0 };
+	int keep[] = { c->fd, chan, c->srv->root_fd, log_access_fd() };
+	int memfd = -1, filefd = -1;
+
+	if (proc_child_signals() == -1)
+		_exit(1);
+	close_all_but(keep, sizeof(keep) / sizeof(keep[0]));
+	handler_request(c, c->req, &c->resp, &c->file);
+	c->resp.keep_alive = conn_keep_alive(c);
+	hb.kind = response_queue(&c->resp, &c->out, &c->sendq) == -1 ?
+	    HANDBACK_FAILED : child_send(c);
+	if (hb.kind == HANDBACK_REST &&
+	    pack_rest(&c->sendq, &hb, &memfd, &filefd) == -1) {
+		/* Cannot hand it over: finish here, within -t of no progress. */
+		hb.kind = sendq_flush(c->fd, &c->sendq,
+		    (int)c->srv->cfg->timeout_sec * 1000) == 0 ?
+		    HANDBACK_DONE : HANDBACK_FAILED;
+		hb.nseg = 0;
+	}
+	hb.status = c->resp.status;
+	hb.keep_alive = c->resp.keep_alive;
+	hb.body_sent = c->resp.sent = c->sendq.body_sent;
+	hb.total_sent = c->sendq.total_sent;
+	if (hb.kind != HANDBACK_REST)
+		log_access(c, c->req, &c->resp);
+	_exit(report(chan, &hb, memfd, filefd) == 0 ? 0 : 1);
+}
+
+static void
+queue_remove(struct conn *c)
+{
+	struct loop *l = c->loop;
+	struct conn **p;
+
+	for (p = &l->queue_head; *p; p = &(*p)->queue_next) {
+		if (*p == c) {
+			*p = c->queue_next;
+			break;
+		}
+	}
+	l->queue_tail = NULL;
+	for (p = &l->queue_head; *p; p = &(*p)->queue_next)
+		l->queue_tail = *p;
+	c->queue_next = NULL;
+}
+
+static void
+fork_child(struct conn *c)
+{
+	struct loop *l = c->loop;
+	int sv[2];
+	pid_t pid;
+
+	if (loop_watch(l, c->fd, &c->events, 0, &c->watch) == -1 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("socketpair");
+		conn_fail(c, 503);
+		return;
+	}
+	if ((pid = fork()) == -1) {
+		log_warn("fork");
+		close(sv[0]);
+		close(sv[1]);
+		conn_fail(c, 503);
+		return;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		child_serve(c, sv[1]);
+	}
+	close(sv[1]);
+	c->child_fd = sv[0];
+	c->state = CONN_CHILD;
+	timer_cancel(&c->timer);
+	children_add(&l->children, pid, c);
+	if (loop_watch(l, c->child_fd, &c->child_events, EPOLLIN,
+	    &c->child_watch) == -1)
+		conn_close(c);
+}
+
+void
+child_dispatch(struct conn *c)
+{
+	struct loop *l = c->loop;
+
+	if (l->children.count < l->children.max && l->queue_head == NULL) {
+		fork_child(c);
+		return;
+	}
+	if (loop_watch(l, c->fd, &c->events, 0, &c->watch) == -1) {
+		conn_close(c);
+		return;
+	}
+	c->state = CONN_QUEUED;
+	c->queue_next = NULL;
+	if (l->queue_tail)
+		l->queue_tail->queue_next = c;
+	else
+		l->queue_head = c;
+	l->queue_tail = c;
+	timer_arm(&l->q_request, &c->timer, io_now_ms());
+}
+
+/* Children exited: the longest-waiting requests get the free places. */
+void
+child_queue_run(struct loop *l)
+{
+	struct conn *c;
+
+	while (l->queue_head && l->children.count < l->children.max) {
+		c = l->queue_head;
+		queue_remove(c);
+		fork_child(c);
+	}
+}
+
+void
+child_detach(struct conn *c)
+{
+	if (c->state == CONN_QUEUED)
+		queue_remove(c);
+	if (c->child_fd < 0)
+		return;
+	loop_watch(c->loop, c->child_fd, &c->child_events, 0, &c->child_watch);
+	close(c->child_fd);
+	c->child_fd = -1;
+}
+
+static ssize_t
+receive(int chan, struct handback *hb, int fds[2], int *nfds)
+{
+	union {
+		char		buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr	align;
+	} ctl;
+	struct iovec iov = { hb, sizeof(*hb) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	*nfds = 0;
+	do
+		n = recvmsg(chan, &msg, MSG_CMSG_CLOEXEC);
+	while (n == -1 && errno == EINTR);
+	for (cm = CMSG_FIRSTHDR(&msg); n > 0 && cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		*nfds = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		if (*nfds > 2)
+			*nfds = 2;
+		memcpy(fds, CMSG_DATA(cm), (size_t)*nfds * sizeof(int));
+	}
+	return n;
+}
+
+/* What the child left: the parent sends it from its event loop. */
+static void
+take_rest(struct conn *c, const struct handback *hb, const int fds[2],
+    int nfds)
+{
+	int memfd = -1, filefd = -1, k = 0;
+	unsigned i;
+
+	for (i = 0; i < hb->nseg; i++)
+		if (hb->seg[i].in_memfd && memfd < 0)
+			memfd = k < nfds ? fds[k++] : -1;
+	for (i = 0; i < hb->nseg; i++)
+		if (!hb->seg[i].in_memfd && filefd < 0)
+			filefd = k < nfds ? fds[k++] : -1;
+	c->handback_fd[0] = memfd;
+	c->handback_fd[1] = filefd;
+	sendq_init(&c->sendq);
+	conn_begin_send(c);
+	c->sendq.body_sent = hb->body_sent;
+	c->sendq.total_sent = hb->total_sent;
+	for (i = 0; i < hb->nseg; i++)
+		sendq_add_file(&c->sendq, hb->seg[i].in_memfd ? memfd : filefd,
+		    hb->seg[i].offset, hb->seg[i].length, hb->seg[i].body);
+}
+
+/* The child's report (or its end without one: it crashed). */
+void
+child_event(struct conn *c, uint32_t events)
+{
+	struct handback hb;
+	int fds[2], nfds, i;
+	ssize_t n;
+
+	(void)events;
+	if (c->state != CONN_CHILD)
+		return;
+	n = receive(c->child_fd, &hb, fds, &nfds);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;
+	child_detach(c);
+	if (n != (ssize_t)sizeof(hb) || hb.kind == HANDBACK_FAILED ||
+	    hb.nseg > SENDQ_SEGMENTS) {
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
+		conn_close(c);
+		return;
+	}
+	c->resp.status = hb.status;
+	c->resp.keep_alive = hb.keep_alive;
+	if (hb.kind == HANDBACK_DONE) {
+		conn_response_done(c, false);	/* the child logged it */
+		if (c->state == CONN_READING)
+			conn_resume(c);
+		return;
+	}
+	take_rest(c, &hb, fds, nfds);
+	conn_drive(c);
+}
