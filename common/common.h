@@ -22,7 +22,6 @@
 
 /* log.c: diagnostics on stderr, one style: "prog: what: why". */
 void	log_init(const char *progname);
-const char *log_progname(void);
 void	log_set_verbose(int level);
 int	log_verbose(void);
 void	log_warn(const char *fmt, ...) PRINTF_LIKE(1, 2);	/* appends ": strerror(errno)" */
@@ -44,7 +43,6 @@ time_t	 httpdate_timegm(int year, int mon, int mday, int hour, int min, int sec)
 
 /* io.c: whole reads and writes over short counts, EINTR and EAGAIN. */
 ssize_t	io_write_all(int fd, const void *buf, size_t len, int timeout_ms);
-ssize_t	io_read_full(int fd, void *buf, size_t len, int timeout_ms);
 ssize_t	io_read_some(int fd, void *buf, size_t len, int timeout_ms);
 int	io_wait(int fd, short events, int timeout_ms);
 long long io_now_ms(void);

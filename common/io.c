@@ -107,24 +107,3 @@ io_read_some(int fd, void *buf, size_t len, int timeout_ms)
 	}
 }
 
-/*
- * Read exactly len bytes unless the stream ends first. Returns the count
- * (short only at end of stream), or -1 with errno.
- */
-ssize_t
-io_read_full(int fd, void *buf, size_t len, int timeout_ms)
-{
-	char *p = buf;
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = io_read_some(fd, p + done, len - done, timeout_ms);
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		done += n;
-	}
-	return (ssize_t)done;
-}

@@ -24,12 +24,6 @@ log_init(const char *name)
 	progname = slash ? slash + 1 : name;
 }
 
-const char *
-log_progname(void)
-{
-	return progname;
-}
-
 void
 log_set_verbose(int level)
 {

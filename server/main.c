@@ -84,48 +84,6 @@ drop_privileges(const struct config *cfg, uid_t uid, gid_t gid)
 	return 0;
 }
 
-static int
-write_pidfile(const char *path)
-{
-	char line[32];
-	int fd, n;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd == -1) {
-		log_warn("pidfile %s", path);
-		return -1;
-	}
-	n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
-	if (io_write_all(fd, line, (size_t)n, -1) == -1) {
-		log_warn("write pidfile %s", path);
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-/* Remove the pidfile only while it is ours: after an upgrade it names the new copy. */
-static void
-remove_pidfile(const char *path)
-{
-	char line[32];
-	ssize_t n;
-	long pid;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	n = read(fd, line, sizeof(line) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	line[n] = '\0';
-	line[strcspn(line, "\n")] = '\0';
-	if (number_parse(line, 1, INT32_MAX, &pid) == 0 && pid == (long)getpid())
-		unlink(path);
-}
-
 /* fork, the parent leaves, the child leads a new session without a tty. */
 static int
 daemonize(void)
@@ -147,9 +105,12 @@ daemonize(void)
 		log_warn("open /dev/null");
 		return -1;
 	}
-	dup2(fd, STDIN_FILENO);
-	dup2(fd, STDOUT_FILENO);
-	dup2(fd, STDERR_FILENO);
+	if (dup2(fd, STDIN_FILENO) == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
+	    dup2(fd, STDERR_FILENO) == -1) {
+		log_warn("dup2 /dev/null");
+		close(fd);
+		return -1;
+	}
 	if (fd > STDERR_FILENO)
 		close(fd);
 	return 0;
@@ -273,7 +234,8 @@ start(struct config *cfg, struct server *srv, char **argv)
 		return -1;
 	if (cfg->daemon && daemonize() == -1)
 		return -1;
-	if (cfg->pidfile && write_pidfile(cfg->pidfile) == -1)
+	if (cfg->pidfile && pidfile_write(cfg->pidfile,
+	    cfg->chroot ? cfg->root : NULL) == -1)
 		return -1;
 	/* Before chroot: the binary must still be found for SIGUSR2. */
 	if (!cfg->inetd && upgrade_prepare(argv, srv->listeners,
@@ -299,12 +261,16 @@ main(int argc, char **argv)
 		break;
 	}
 	/* A client that goes away must give EPIPE, not kill the process. */
-	signal(SIGPIPE, SIG_IGN);
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		log_warn("signal SIGPIPE");
+		return 1;
+	}
 	/*
 	 * glibc reads the time zone at the first gmtime_r or localtime_r. Do
 	 * it once here, not once in every forked child (7 system calls each).
 	 */
 	tzset();
+	trace_enable(cfg.verbose);
 	proc_raise_nofile(&cfg, &srv.max_conns);
 	if (start(&cfg, &srv, argv) == -1)
 		return 1;
@@ -316,6 +282,6 @@ main(int argc, char **argv)
 	if ((cfg.prefork ? prefork_run(&srv) : loop_run(&srv, false)) == -1)
 		return 1;
 	if (cfg.pidfile)
-		remove_pidfile(cfg.pidfile);
+		pidfile_remove();
 	return 0;
 }

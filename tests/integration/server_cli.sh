@@ -215,6 +215,7 @@ if [ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null; then
 	kill -TERM "$dpid"
 	poll 10 gone "$dpid"
 	ok $? "-d: the daemon exits on SIGTERM to the pid in the pid file"
+	ok "$([ ! -e "$pidfile" ]; echo $?)" "--pidfile: removed when the daemon exits"
 else
 	ok 1 "--pidfile: the pid '$dpid' is alive"
 fi
@@ -318,6 +319,24 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	is "$(get "http://127.0.0.1:$PORT/")" 200 "--chroot: serves index.html"
 	stop_sockwebd TERM
 	is "$SERVER_STATUS" 0 "--chroot: SIGTERM exits 0"
+
+	# The pidfile is written before chroot and -u and removed after them:
+	# inside the root it is found there; outside it, a warning at start.
+	mkdir -p "$W/run" && chown nobody "$W/run"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	start_raw chroot-pid -p 0 -l 127.0.0.1 -r "$W" -q -u nobody --chroot \
+		--pidfile "$W/run/sockwebd.pid" || bail_out "sockwebd --chroot --pidfile did not start"
+	is "$(cat "$W/run/sockwebd.pid")" "$SERVER_PID" "--chroot --pidfile: the file holds the server's pid"
+	stop_sockwebd TERM
+	ok "$([ ! -e "$W/run/sockwebd.pid" ]; echo $?)" \
+		"--chroot -u --pidfile inside the root: removed at exit ($(tr '\n' ' ' <"$SERVER_ERR"))"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	start_raw chroot-outside -p 0 -l 127.0.0.1 -r "$W" -q --chroot \
+		--pidfile "$TEST_DIR/outside.pid" || bail_out "sockwebd --chroot --pidfile did not start"
+	like "$(cat "$SERVER_ERR")" "^sockwebd: pidfile $TEST_DIR/outside\\.pid is outside the chroot $W: it stays after exit\$" \
+		"--chroot --pidfile outside the root: a warning at start"
+	stop_sockwebd TERM
+	is "$SERVER_STATUS" 0 "... and a clean exit"
 
 	run_quick -p 0 -l 127.0.0.1 -r "$W" -u no-such-user-sockweb
 	is "$RC" 1 "-u with an unknown user: exit 1 (a run-time error, not a usage error)"
