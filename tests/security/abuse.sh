@@ -230,7 +230,7 @@ ok $? "sockwebd survived the reset"
 
 # --- a client that never reads a 50 MiB response --------------------------------
 wait_children 0 5
-probe noread 20 &
+probe noread 20 2>"$TEST_DIR/noread.err" &
 noread_pid=$!
 track_pid "$noread_pid"
 at_least_one_child() { [ "$(children)" -ge 1 ]; }
@@ -244,6 +244,7 @@ diag "the child of a client that never reads was gone after $secs s (-t $TIMEOUT
 ok "$gone" "a client that never reads: the child gives up within 10 s (${secs} s, -t $TIMEOUT)"
 kill -0 "$noread_pid" 2>/dev/null
 ok $? "... while the client still holds its connection open"
+[ -s "$TEST_DIR/noread.err" ] && diag "the client: $(tr '\n' '|' <"$TEST_DIR/noread.err")"
 stop_pid "$noread_pid"
 still_serving "a client that never reads"
 
