@@ -114,7 +114,7 @@ like "$(grep 'query tc.sockweb.test A .*\[tcp\]' "$DNS_ERR" | tail -n 1)" "from 
 like "$v" 'asked again over TCP: the UDP answer was truncated' "-v: the query again, over TCP"
 # A silent server: the retransmission after c-ares' 2 s time-out.
 "${SG[@]}" -v -4 -m 3 "http://black.sockweb.test:$PORT/" 2>"$TEST_DIR/rtx.err"
-like "$(cat "$TEST_DIR/rtx.err")" 'A black\.sockweb\.test \(retransmission 1, 2[0-9]{3} ms after the first: no answer came\)' \
+like "$(cat "$TEST_DIR/rtx.err")" 'A black\.sockweb\.test \(retransmission 1, (19[0-9]{2}|2[0-9]{3}) ms after the first: no answer came\)' \
 	"-v: the retransmission after the time-out"
 
 # Failover: the first address refuses (nothing listens on 127.0.0.2).
