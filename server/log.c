@@ -5,7 +5,8 @@
  * Bytes that come from the client (request line, Referer, User-Agent) are
  * escaped (\" \\ \xHH) so nobody can forge a line. Each line is one
  * write(2) on an O_APPEND descriptor, so lines from concurrent children
- * never interleave.
+ * never interleave; a line the disk had room for only in part is
+ * completed or dropped whole (write_line), so every line parses.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sockwebd.h"
@@ -23,23 +25,29 @@ static int log_fd = -1;
 static const char *log_path;	/* NULL: standard output */
 
 /*
- * A full disk would make every child warn on every request. The time of
- * the last warning lives in a page shared by the parent and all its
- * children, so the whole server warns at most once a minute.
+ * State shared by the parent and all its children, in one page: a full
+ * disk would make every child warn on every request, so the whole server
+ * warns at most once a minute; and a line that could be neither completed
+ * nor taken back (another child wrote after it, or the log is a pipe) is
+ * terminated by the next line's leading newline, whichever child writes it.
  */
 #define LOG_WARN_INTERVAL 60
-static volatile time_t *last_warning;
+struct log_shared {
+	time_t	last_warning;
+	bool	unterminated;
+};
+static volatile struct log_shared *shared;
 
 int
 log_access_open(const char *path)
 {
 	int fd;
 
-	if (last_warning == NULL) {
-		void *p = mmap(NULL, sizeof(*last_warning), PROT_READ | PROT_WRITE,
+	if (shared == NULL) {
+		void *p = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (p != MAP_FAILED)
-			last_warning = p;
+			shared = p;
 	}
 	log_path = path;
 	if (path == NULL || strcmp(path, "-") == 0) {
@@ -134,7 +142,56 @@ log_stamp(void)
 static void
 log_begin(struct buf *b, const char *peer_name)
 {
+	if (shared && shared->unterminated)
+		buf_puts(b, "\n");
 	buf_printf(b, "%s - - [%s] \"", peer_name, log_stamp());
+}
+
+/*
+ * The first `written` bytes of a line went out, the rest cannot (ENOSPC,
+ * EDQUOT, EFBIG): take them back when nobody wrote after them (the file
+ * ends where our O_APPEND write left the offset), else have the next line
+ * terminate them.
+ */
+static void
+drop_partial(size_t written)
+{
+	int saved = errno;
+	struct stat st;
+	off_t end = lseek(log_fd, 0, SEEK_CUR);
+
+	if (end == -1 || fstat(log_fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size != end || ftruncate(log_fd, end - (off_t)written) == -1) {
+		if (shared)
+			shared->unterminated = true;
+	}
+	errno = saved;
+}
+
+/* Write the whole line, or leave none of it (see drop_partial). */
+static int
+write_line(const char *data, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = write(log_fd, data + done, len - done);
+		if (n > 0)
+			done += (size_t)n;
+		else if (n == -1 && errno == EINTR)
+			continue;
+		else {
+			if (n == 0)
+				errno = ENOSPC;
+			if (done > 0)
+				drop_partial(done);
+			return -1;
+		}
+	}
+	if (shared)
+		shared->unterminated = false;
+	return 0;
 }
 
 static void
@@ -142,13 +199,13 @@ log_end(struct buf *b)
 {
 	time_t now;
 
-	if (b->failed || write(log_fd, b->data, b->len) != -1)
+	if (b->failed || write_line(b->data, b->len) == 0)
 		return;
 	now = time(NULL);
-	if (last_warning && now - *last_warning < LOG_WARN_INTERVAL)
+	if (shared && now - shared->last_warning < LOG_WARN_INTERVAL)
 		return;
-	if (last_warning)
-		*last_warning = now;
+	if (shared)
+		shared->last_warning = now;
 	log_warn("write access log");
 }
 
