@@ -179,6 +179,7 @@ child_serve(struct conn *c, int chan)
 	close_all_but(keep, sizeof(keep) / sizeof(keep[0]));
 	handler_request(c, c->req, &c->resp, &c->file);
 	c->resp.keep_alive = conn_keep_alive(c);
+	conn_trace_request(c);
 	hb.kind = response_queue(&c->resp, &c->out, &c->sendq) == -1 ?
 	    HANDBACK_FAILED : child_send(c);
 	if (hb.kind == HANDBACK_REST &&
@@ -195,6 +196,9 @@ child_serve(struct conn *c, int chan)
 	hb.total_sent = c->sendq.total_sent;
 	if (hb.kind != HANDBACK_REST)
 		log_access(c, c->req, &c->resp);
+	TRACE("sendmsg(%d) to the parent: %s", chan, hb.kind == HANDBACK_DONE ?
+	    "response sent" : hb.kind == HANDBACK_FAILED ? "failed, close" :
+	    "the client reads slowly: the parent sends the rest");
 	_exit(report(chan, &hb, memfd, filefd) == 0 ? 0 : 1);
 }
 
@@ -241,6 +245,7 @@ fork_child(struct conn *c)
 		child_serve(c, sv[1]);
 	}
 	close(sv[1]);
+	TRACE("fork() = %ld (child serves %s)", (long)pid, c->peer_name);
 	c->child_fd = sv[0];
 	c->state = CONN_CHILD;
 	timer_cancel(&c->timer);

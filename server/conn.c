@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <netinet/in.h>
+#include <linux/tcp.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -114,6 +116,8 @@ conn_close(struct conn *c)
 	if (c->state == CONN_CLOSED)
 		return;
 	timer_cancel(&c->timer);
+	if (trace_on)
+		conn_trace_close(c);
 	if (c->events && !l->worker)
 		loop_watch(l, c->fd, &c->events, 0, &c->watch);
 	child_detach(c);
@@ -137,6 +141,43 @@ conn_close(struct conn *c)
 	l->closed = c;
 }
 
+/* -v: the request line and the status it gets. */
+void
+conn_trace_request(const struct conn *c)
+{
+	TRACE("%s %s -> %d%s", request_method_name(c->req), c->req->target,
+	    c->resp.status, c->resp.keep_alive ? " (keep-alive)" : "");
+}
+
+/*
+ * -v at release: what TCP_INFO says of the connection, and which side
+ * closed first. That side's end of the connection waits in TIME_WAIT
+ * (twice the maximum segment lifetime), so that a late segment of this
+ * connection cannot be taken for one of a new connection between the
+ * same two addresses and ports.
+ */
+void
+conn_trace_close(const struct conn *c)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
+		trace_line("TCP_INFO %s: rtt %u us (var %u us), %u retransmitted, "
+		    "segments out %u, in %u", c->peer_name, ti.tcpi_rtt,
+		    ti.tcpi_rttvar, ti.tcpi_total_retrans, ti.tcpi_segs_out,
+		    ti.tcpi_segs_in);
+	if (c->our_fin)
+		trace_line("close(%d): we sent the first FIN, so our end %s waits "
+		    "in TIME_WAIT", c->fd, "of the connection");
+	else if (c->peer_fin)
+		trace_line("close(%d): %s sent the first FIN; TIME_WAIT is on "
+		    "its side", c->fd, c->peer_name);
+	else
+		trace_line("close(%d): our FIN now; our end waits in TIME_WAIT",
+		    c->fd);
+}
+
 /* Our FIN; then read what the client still sends, for LINGER_MS at most. */
 static void
 release(struct conn *c, bool may_have_more)
@@ -145,6 +186,9 @@ release(struct conn *c, bool may_have_more)
 		conn_close(c);
 		return;
 	}
+	c->our_fin = true;
+	TRACE("shutdown(%d, SHUT_WR): our FIN to %s; reading what it still sends",
+	    c->fd, c->peer_name);
 	free_response(c);
 	c->state = CONN_LINGERING;
 	c->drained = 0;
@@ -161,6 +205,8 @@ drain(struct conn *c)
 
 	for (;;) {
 		n = read(c->fd, sink, READ_CHUNK);
+		if (n == 0)
+			c->peer_fin = true;
 		if (n > 0 && (c->drained += (size_t)n) < LINGER_MAX)
 			continue;
 		if (n == -1 && errno == EINTR)
@@ -267,6 +313,11 @@ read_step(struct conn *c)
 		return feed_pending(c);
 	for (i = 0; i < READS_PER_EVENT; i++) {
 		n = read(c->fd, c->loop->scratch, READ_CHUNK);
+		if (n >= 0)
+			TRACE("read(%d) = %zd bytes%s", c->fd, n,
+			    n == 0 ? ": the client's FIN" : "");
+		if (n == 0)
+			c->peer_fin = true;
 		if (n > 0) {
 			enum step s = feed(c, c->loop->scratch, (size_t)n);
 			if (s != STEP_WAIT)
@@ -330,6 +381,7 @@ respond(struct conn *c)
 {
 	handler_request(c, c->req, &c->resp, &c->file);
 	c->resp.keep_alive = conn_keep_alive(c);
+	conn_trace_request(c);
 	start_sending(c);
 }
 

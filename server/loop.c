@@ -102,6 +102,12 @@ accept_burst(struct loop *l, const struct listener *ln)
 				listeners_watch(l, false);
 			return;
 		}
+		if (trace_on) {
+			char name[ADDR_STRLEN];
+			addr_format((struct sockaddr *)&peer, name, sizeof(name));
+			trace_line("accept(%d) = %d from %s (ephemeral port) to %s",
+			    ln->fd, fd, name, ln->name);
+		}
 		if (l->nconns >= l->srv->max_conns)
 			conn_refuse(fd, &peer, 503);
 		else if (conn_open(l, fd, &peer) == NULL)

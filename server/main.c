@@ -270,6 +270,7 @@ main(int argc, char **argv)
 	 * it once here, not once in every forked child (7 system calls each).
 	 */
 	tzset();
+	trace_enable(cfg.verbose);
 	proc_raise_nofile(&cfg, &srv.max_conns);
 	if (start(&cfg, &srv, argv) == -1)
 		return 1;

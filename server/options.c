@@ -47,6 +47,7 @@ static const struct option long_options[] = {
 	{ "max-age",		required_argument,	NULL, OPT_MAX_AGE },
 	{ "no-symlinks",	no_argument,		NULL, OPT_NO_SYMLINKS },
 	{ "help",		no_argument,		NULL, 'h' },
+	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -60,7 +61,7 @@ options_usage(FILE *fp)
 "                [--no-listing] [--no-peer] [--prefork N] [--reuseport]\n"
 "                [--header 'NAME: VALUE']... [--cors] [--max-age SECONDS]\n"
 "                [--no-symlinks]\n"
-"                [--max-conns N] [-i] [--proxy-protocol] [-h] [-V]\n"
+"                [--max-conns N] [-i] [--proxy-protocol] [-v] [-h] [-V]\n"
 "\n"
 "A forking HTTP/1.0 static-file server.\n"
 "\n"
@@ -95,6 +96,7 @@ options_usage(FILE *fp)
 "      --max-age SECONDS    Cache-Control: max-age=SECONDS on 200, 206, 301, 304\n"
 "      --no-symlinks        never follow a symbolic link (default: follow links\n"
 "                           that stay beneath the root)\n"
+"  -v, --verbose            trace each connection's socket calls on stderr\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
@@ -223,6 +225,7 @@ apply_option(struct config *cfg, int ch, const char *arg)
 		break;
 	case 'L': cfg->access_log = arg; break;
 	case 'q': cfg->quiet = true; break;
+	case 'v': cfg->verbose = true; break;
 	case 'u': cfg->user = arg; break;
 	case 'd': cfg->daemon = true; break;
 	case OPT_CHROOT: cfg->chroot = true; break;
@@ -252,7 +255,7 @@ options_parse(struct config *cfg, int argc, char **argv)
 
 	config_defaults(cfg);
 	opterr = 1;
-	while ((ch = getopt_long(argc, argv, "p:l:r:c:t:L:qu:dihV", long_options,
+	while ((ch = getopt_long(argc, argv, "p:l:r:c:t:L:qu:dihVv", long_options,
 	    NULL)) != -1) {
 		if (ch == 'h') {
 			options_usage(stdout);

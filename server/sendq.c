@@ -104,9 +104,13 @@ send_memory(int fd, struct sendq *q)
 		iov[msg.msg_iovlen].iov_base = (void *)(uintptr_t)q->seg[i].data;
 		iov[msg.msg_iovlen++].iov_len = (size_t)q->seg[i].length;
 	}
+	ssize_t n;
+
 	if (i < q->n)
 		flags |= MSG_MORE;	/* a file or more memory follows */
-	return sendmsg(fd, &msg, flags);
+	n = sendmsg(fd, &msg, flags);
+	TRACE("sendmsg(%d) = %zd bytes%s", fd, n, n == -1 ? " (would block)" : "");
+	return n;
 }
 
 static ssize_t
@@ -116,6 +120,8 @@ send_file(int fd, struct sendq *q)
 	off_t off = s->offset;
 	size_t len = s->length > (1 << 30) ? (size_t)1 << 30 : (size_t)s->length;
 	ssize_t n = sendfile(fd, s->fd, &off, len);
+
+	TRACE("sendfile(%d) = %zd bytes%s", fd, n, n == -1 ? " (would block)" : "");
 
 	if (n == 0) {
 		/*

@@ -442,6 +442,8 @@ struct conn {
 	int			 handback_fd[2];	/* fork mode: what a child left */
 	struct conn		*queue_next;	/* waiting for a child */
 	struct conn		*prev, *next;	/* every connection of the loop */
+	bool			 our_fin;	/* we shut down first (-v) */
+	bool			 peer_fin;	/* the client's FIN was read (-v) */
 };
 struct conn *conn_open(struct loop *l, int fd,
 	    const struct sockaddr_storage *peer);
@@ -455,6 +457,8 @@ void	conn_response_done(struct conn *c, bool log);
 void	conn_begin_send(struct conn *c);
 void	conn_fail(struct conn *c, int status);
 void	conn_resume(struct conn *c);
+void	conn_trace_request(const struct conn *c);
+void	conn_trace_close(const struct conn *c);
 void	conn_refuse(int fd, const struct sockaddr_storage *peer, int status);
 
 /* loop.c: the event loop of the fork-mode parent and of each worker. */
@@ -492,6 +496,12 @@ int	loop_serve_one(struct server *srv, int fd,
 int	loop_watch(struct loop *l, int fd, uint32_t *have, uint32_t want,
 	    struct watch *w);
 bool	loop_near_limits(const struct loop *l);
+
+/* trace.c: -v, the socket calls on stderr, one whole line each. */
+extern bool trace_on;
+void	trace_enable(bool on);
+void	trace_line(const char *fmt, ...) PRINTF_LIKE(1, 2);
+#define TRACE(...) do { if (trace_on) trace_line(__VA_ARGS__); } while (0)
 
 /* child.c: fork mode: a child serves one request, then hands back. */
 #define HANDBACK_MS	100	/* a child sends this long, then the parent */
