@@ -52,7 +52,8 @@ watch(struct conn *c, uint32_t events)
 }
 
 struct conn *
-conn_open(struct loop *l, int fd, const struct sockaddr_storage *peer)
+conn_open(struct loop *l, int fd, const struct sockaddr_storage *peer,
+    bool proxy)
 {
 	struct conn *c;
 
@@ -71,6 +72,10 @@ conn_open(struct loop *l, int fd, const struct sockaddr_storage *peer)
 	c->peer = *peer;
 	addr_format((const struct sockaddr *)peer, c->peer_name,
 	    sizeof(c->peer_name));
+	if (proxy && proxy_conn_expect(c) == -1) {
+		free(c);
+		return NULL;
+	}
 	buf_init(&c->body);
 	buf_init(&c->location);
 	buf_init(&c->out);
@@ -129,6 +134,7 @@ conn_close(struct conn *c)
 	c->req = NULL;
 	free(c->pending);
 	c->pending = NULL;
+	proxy_conn_done(c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -271,7 +277,21 @@ feed(struct conn *c, const char *data, size_t len)
 {
 	struct request *req = c->req;
 	bool started = req->started;
-	size_t used = request_feed(req, data, len);
+	ssize_t header;
+	size_t used;
+
+	/* A balancer's PROXY header comes before the first request. */
+	if (c->proxy != NULL) {
+		if ((header = proxy_conn_take(c, data, len)) < 0) {
+			conn_fail(c, 400);
+			return STEP_CLOSED;
+		}
+		data += header;
+		len -= (size_t)header;
+		if (c->proxy != NULL || len == 0)
+			return STEP_WAIT;
+	}
+	used = request_feed(req, data, len);
 
 	if (!started && req->started && c->nrequests > 0)
 		timer_arm(&c->loop->q_request, &c->timer, io_now_ms());

@@ -213,6 +213,7 @@ void
 log_access(const struct conn *c, const struct request *req,
     const struct response *resp)
 {
+	char via[ADDR_STRLEN];
 	struct buf b;
 	const char *v;
 
@@ -227,7 +228,12 @@ log_access(const struct conn *c, const struct request *req,
 	buf_puts(&b, "\" \"");
 	v = request_header(req, "User-Agent");
 	escape(&b, v, v ? strlen(v) : 0);
-	buf_puts(&b, "\"\n");
+	buf_puts(&b, "\"");
+	/* Behind a balancer (PROXY protocol): who passed the connection on. */
+	if (c->via_version > 0)
+		buf_printf(&b, " via %s", addr_format((const struct sockaddr *)
+		    &c->via, via, sizeof(via)));
+	buf_puts(&b, "\n");
 	log_end(&b);
 	buf_free(&b);
 }

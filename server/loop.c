@@ -110,7 +110,7 @@ accept_burst(struct loop *l, const struct listener *ln)
 		}
 		if (l->nconns >= l->srv->max_conns)
 			conn_refuse(fd, &peer, 503);
-		else if (conn_open(l, fd, &peer) == NULL)
+		else if (conn_open(l, fd, &peer, ln->proxy) == NULL)
 			close(fd);
 	}
 }
@@ -332,7 +332,7 @@ loop_main(struct server *srv, bool worker, int fd,
 	l->ep = l->sigfd = -1;
 	l->single = fd >= 0;
 	if (loop_init(l, srv, worker) == -1 ||
-	    (l->single && conn_open(l, fd, peer) == NULL)) {
+	    (l->single && conn_open(l, fd, peer, srv->cfg->proxy_protocol) == NULL)) {
 		loop_free(l);
 		return -1;
 	}

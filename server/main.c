@@ -151,30 +151,6 @@ inetd_prepare(void)
 	return 0;
 }
 
-/*
- * -i --proxy-protocol: the connection comes from a balancer; the client
- * is who the header says. Without a valid header within -t: 400, close.
- */
-static int
-inetd_proxy_peer(const struct server *srv, struct sockaddr_storage *peer)
-{
-	int timeout_ms = (int)srv->cfg->timeout_sec * 1000;
-	char name[ADDR_STRLEN];
-	struct proxy_header h;
-	const char *why;
-
-	addr_format((struct sockaddr *)peer, name, sizeof(name));
-	if (proxy_read_header(STDIN_FILENO, io_now_ms() + timeout_ms, &h,
-	    &why) == -1) {
-		log_warnx("%s: no valid PROXY protocol header: %s", name, why);
-		proxy_refuse(STDIN_FILENO, name, timeout_ms);
-		return -1;
-	}
-	if (!h.local)
-		*peer = h.src;
-	return 0;
-}
-
 /* -i: the peer inetd accepted, served here without a fork. */
 static int
 inetd_serve(struct server *srv)
@@ -186,8 +162,6 @@ inetd_serve(struct server *srv)
 		log_warn("getpeername standard input");
 		return -1;
 	}
-	if (srv->cfg->proxy_protocol && inetd_proxy_peer(srv, &peer) == -1)
-		return 0;
 	return loop_serve_one(srv, STDIN_FILENO, &peer);
 }
 
@@ -205,14 +179,11 @@ open_listeners(const struct config *cfg, struct server *srv)
 	if (listen_open_all(cfg, srv->listeners, MAX_LISTEN, &srv->nlisteners) == -1)
 		return -1;
 	for (i = 0; i < srv->nlisteners; i++) {
-		if (srv->listeners[i].proxy) {
-			log_warnx("%s: a socket for the PROXY protocol: supported "
-			    "with -i only, so far", srv->listeners[i].name);
-			return -1;
-		}
-	}
-	for (i = 0; i < srv->nlisteners; i++)
+		if (srv->listeners[i].proxy)
+			log_warnx("PROXY protocol header required on %s",
+			    srv->listeners[i].name);
 		log_warnx("listening on %s", srv->listeners[i].name);
+	}
 	return 0;
 }
 

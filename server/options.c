@@ -16,7 +16,7 @@
 enum {
 	OPT_CHROOT = 256, OPT_PIDFILE, OPT_NO_LISTING, OPT_NO_PEER, OPT_PREFORK, OPT_REUSEPORT,
 	OPT_MAX_CONNS,
-	OPT_PROXY_PROTOCOL
+	OPT_PROXY_PROTOCOL, OPT_PROXY_LISTEN
 };
 /* issue 14: response features (handler.c, headers.c, file.c, mime.c) */
 enum {
@@ -42,6 +42,7 @@ static const struct option long_options[] = {
 	{ "max-conns",		required_argument,	NULL, OPT_MAX_CONNS },
 	{ "inetd",		no_argument,		NULL, 'i' },
 	{ "proxy-protocol",	no_argument,		NULL, OPT_PROXY_PROTOCOL },
+	{ "proxy-listen",	required_argument,	NULL, OPT_PROXY_LISTEN },
 	{ "header",		required_argument,	NULL, OPT_HEADER },
 	{ "cors",		no_argument,		NULL, OPT_CORS },
 	{ "max-age",		required_argument,	NULL, OPT_MAX_AGE },
@@ -61,7 +62,8 @@ options_usage(FILE *fp)
 "                [--no-listing] [--no-peer] [--prefork N] [--reuseport]\n"
 "                [--header 'NAME: VALUE']... [--cors] [--max-age SECONDS]\n"
 "                [--no-symlinks]\n"
-"                [--max-conns N] [-i] [--proxy-protocol] [-v] [-h] [-V]\n"
+"                [--max-conns N] [-i] [--proxy-protocol]\n"
+"                [--proxy-listen ADDR]... [-v] [-h] [-V]\n"
 "\n"
 "A forking HTTP/1.0 static-file server.\n"
 "\n"
@@ -88,8 +90,10 @@ options_usage(FILE *fp)
 "      --reuseport          SO_REUSEPORT: several servers may share the port\n"
 "  -i, --inetd              serve the one connection on standard input (inetd,\n"
 "                           systemd Accept=yes); access log to stderr unless -L\n"
-"      --proxy-protocol     with -i: the connection starts with a PROXY protocol\n"
-"                           v1/v2 header from a balancer (HAProxy send-proxy)\n"
+"      --proxy-protocol     every connection starts with a PROXY protocol v1/v2\n"
+"                           header from a balancer (HAProxy send-proxy, nginx\n"
+"                           proxy_protocol on); the log shows the client's address\n"
+"      --proxy-listen ADDR  like -l, but only this listener expects the header\n"
 "      --header 'NAME: VALUE'  add this header line to every response; repeatable\n"
 "      --cors               Access-Control-Allow-Origin: * on every response;\n"
 "                           OPTIONS (CORS preflight) answered with 204\n"
@@ -100,7 +104,8 @@ options_usage(FILE *fp)
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
 "\n"
-"Listening sockets passed by systemd (LISTEN_FDS) replace -l and -p. SIGUSR2\n"
+"Listening sockets passed by systemd (LISTEN_FDS) replace -l and -p; one named\n"
+"\"proxy\" expects the PROXY header. SIGUSR2\n"
 "starts the binary anew with the same arguments on the same sockets; this copy\n"
 "then finishes its connections and exits (binary upgrade).\n");
 }
@@ -140,14 +145,10 @@ check_inetd(const struct config *cfg)
 {
 	const char *clash = NULL;
 
-	if (!cfg->inetd) {
-		if (!cfg->proxy_protocol)
-			return 0;
-		log_warnx("--proxy-protocol: supported with -i only, so far");
-		return -1;
-	}
+	if (!cfg->inetd)
+		return 0;
 	if (cfg->nlisten > 0 || cfg->nproxy_listen > 0)
-		clash = "-l";
+		clash = "-l/--proxy-listen";
 	else if (cfg->daemon)
 		clash = "-d";
 	else if (cfg->pidfile)
@@ -211,6 +212,13 @@ apply_option(struct config *cfg, int ch, const char *arg)
 		break;
 	case 'i': cfg->inetd = true; break;
 	case OPT_PROXY_PROTOCOL: cfg->proxy_protocol = true; break;
+	case OPT_PROXY_LISTEN:
+		if (cfg->nproxy_listen == MAX_LISTEN)
+			return bad("--proxy-listen (too many addresses)", arg);
+		if (!listen_address_valid(arg))
+			return bad("listen address", arg);
+		cfg->proxy_listen[cfg->nproxy_listen++] = arg;
+		break;
 
 	case 'r': cfg->root = arg; break;
 	case 'c':

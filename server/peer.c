@@ -29,8 +29,16 @@ peer_json(const struct conn *c, struct buf *out)
 	buf_reset(out);
 	buf_printf(out, "{\"client\":{\"ip\":\"%s\",\"port\":%d},"
 	    "\"server\":{\"ip\":\"%s\",\"port\":%d},"
-	    "\"family\":\"%s\",\"pid\":%ld,\"request\":%u}\n",
+	    "\"family\":\"%s\",\"pid\":%ld,\"request\":%u",
 	    pip, addr_port(peer), lip, addr_port(local),
 	    addr_family_name(peer->sa_family), (long)getpid(), c->nrequests);
+	/* The client came through a balancer that said who it is. */
+	if (c->via_version > 0) {
+		addr_format_ip((const struct sockaddr *)&c->via, pip, sizeof(pip));
+		buf_printf(out, ",\"via\":{\"ip\":\"%s\",\"port\":%d,"
+		    "\"proxy_protocol\":%d}", pip,
+		    addr_port((const struct sockaddr *)&c->via), c->via_version);
+	}
+	buf_puts(out, "}\n");
 	return out->failed ? -1 : 0;
 }

@@ -101,10 +101,6 @@ void	proxy_state_init(struct proxy_state *st, bool wait);
 ssize_t	proxy_state_feed(struct proxy_state *st, const char *data, size_t len);
 void	proxy_state_free(struct proxy_state *st);
 
-/* proxy_io.c: the PROXY header off a blocking connection, nothing more. */
-int	proxy_read_header(int fd, long long deadline_ms, struct proxy_header *h,
-	    const char **why);
-void	proxy_refuse(int fd, const char *peer_name, int timeout_ms);
 
 /* activation.c: listening sockets inherited through LISTEN_FDS. */
 int	activation_listeners(const struct config *cfg, struct listener *ls,
@@ -419,6 +415,9 @@ struct conn {
 	struct file_cache	*cache;
 	struct sockaddr_storage	 peer;
 	char			 peer_name[ADDR_STRLEN];
+	struct proxy_state	*proxy;		/* a PROXY header still to come */
+	struct sockaddr_storage	 via;		/* the balancer, when via_version */
+	int			 via_version;	/* its PROXY protocol version; 0: none */
 	unsigned		 nrequests;
 	uint32_t		 events;	/* registered with epoll; 0: none */
 	struct timer		 timer;
@@ -446,7 +445,7 @@ struct conn {
 	bool			 peer_fin;	/* the client's FIN was read (-v) */
 };
 struct conn *conn_open(struct loop *l, int fd,
-	    const struct sockaddr_storage *peer);
+	    const struct sockaddr_storage *peer, bool proxy);
 void	conn_event(struct conn *c, uint32_t events);
 void	conn_timeout(struct conn *c, long long now_ms);
 void	conn_close(struct conn *c);
@@ -460,6 +459,11 @@ void	conn_resume(struct conn *c);
 void	conn_trace_request(const struct conn *c);
 void	conn_trace_close(const struct conn *c);
 void	conn_refuse(int fd, const struct sockaddr_storage *peer, int status);
+
+/* proxy_conn.c: the PROXY header in a connection's read path. */
+int	proxy_conn_expect(struct conn *c);
+ssize_t	proxy_conn_take(struct conn *c, const char *data, size_t len);
+void	proxy_conn_done(struct conn *c);
 
 /* loop.c: the event loop of the fork-mode parent and of each worker. */
 #define LOOP_EVENTS	64	/* events taken per epoll_wait */

@@ -85,15 +85,24 @@ is "$(grep -c '^started ' "$out")" 4 "sockwebd was started 4 times on the same s
 kill -TERM "$holder"
 wait "$holder"
 
-# --- a socket named "proxy": the PROXY protocol, only with -i so far --------
+# --- a socket named "proxy" expects the PROXY protocol header ----------------
 p5=$(free_port)
+p6=$(free_port)
 err="$TEST_DIR/proxyname.err"
-wrapper "$err" -l "127.0.0.1:$p5" --fdname=proxy "$SOCKWEBD" -r "$TEST_DIR/www"
-curl -s -m 5 -o /dev/null "http://127.0.0.1:$p5/" || true
+wrapper "$err" -l "127.0.0.1:$p5" -l "127.0.0.1:$p6" --fdname=http:proxy \
+	"$SOCKWEBD" -r "$TEST_DIR/www"
+is "$(curl -s -m 5 "http://127.0.0.1:$p5/hello.txt")" "hello, sockweb" \
+	"LISTEN_FDNAMES=http:proxy: the 'http' socket serves plain requests"
+wait_for_line "$err" "listening on 127\\.0\\.0\\.1:$p6\$" 5
+like "$(cat "$err")" "PROXY protocol header required on 127\\.0\\.0\\.1:$p6" \
+	"the socket named 'proxy' expects the PROXY header"
+like "$(raw_request "$p6" 'GET /hello.txt HTTP/1.0\r\n\r\n' | head -n 1)" '^HTTP/1.0 400 ' \
+	"a plain request on the 'proxy' socket: 400"
+like "$(raw_request "$p6" 'PROXY TCP4 192.0.2.9 127.0.0.1 40404 80\r\nGET /_peer HTTP/1.0\r\n\r\n')" \
+	'"client":\{"ip":"192\.0\.2\.9","port":40404\}' \
+	"with a header on the 'proxy' socket: /_peer shows the client it names"
+kill -TERM "$WRAP_PID"
 wait "$WRAP_PID"
-is "$?" 1 "an inherited socket named 'proxy' without -i: exit 1, never unchecked"
-like "$(cat "$err")" "127\\.0\\.0\\.1:$p5: a socket for the PROXY protocol: supported with -i only" \
-	"the error names the socket"
 
 # --- LISTEN_* for another process, or not a socket ---------------------------
 err="$TEST_DIR/otherpid.err"

@@ -77,7 +77,7 @@ refused() {
 	local mode=$1 port=$2 log=$3 out start elapsed
 	out=$(raw_request "$port" 'GET /hello.txt HTTP/1.0\r\n\r\n' | head -n 1)
 	like "$out" "^HTTP/1.0 400 " "$mode: a request without the header gets 400"
-	wait_for_line "$log" '"-" 400 0 ' 5
+	wait_for_line "$log" '"-" 400 [0-9]+ ' 5
 	ok $? "$mode: the refusal is in the access log"
 	out=$(raw_request "$port" 'PROXY TCP4 1.2.3.4 5.6.7.8 1 2\nGET / HTTP/1.0\r\n\r\n' | head -n 1)
 	like "$out" "^HTTP/1.0 400 " "$mode: a v1 line ending in a bare LF gets 400"
@@ -100,6 +100,39 @@ wait_for_line "$ilog" 'Listening on ' 10 || bail_out "systemd-socket-activate di
 start_haproxy "$sp" || bail_out "haproxy did not start"
 through_balancer "inetd" "$ilog"
 refused "inetd" "$sp" "$ilog"
+
+# --- fork mode and --prefork: HAProxy -> sockwebd --proxy-protocol -----------
+for mode in fork prefork; do
+	args=(--proxy-protocol -t 2)
+	[ "$mode" = prefork ] && args+=(--prefork 2)
+	ACCESS_LOG="$TEST_DIR/$mode.log" start_sockwebd "${args[@]}" ||
+		bail_out "$mode: sockwebd did not start"
+	kill -TERM "$HAPROXY_PID"
+	wait "$HAPROXY_PID" 2>/dev/null
+	start_haproxy "$PORT" || bail_out "haproxy did not start"
+	through_balancer "$mode" "$TEST_DIR/$mode.log"
+	like "$(grep 'GET /hello.txt' "$TEST_DIR/$mode.log" | head -n 1)" ' via 127\.0\.0\.1:[0-9]+$' \
+		"$mode: the access log says a balancer is in between (via its address and port)"
+	like "$(curl -s -m 5 "http://127.0.0.1:$FRONT_V2/_peer")" '"via":\{"ip":"127\.0\.0\.1","port":[0-9]+,"proxy_protocol":2\}' \
+		"$mode: /_peer names the balancer and the PROXY protocol version"
+	refused "$mode" "$PORT" "$TEST_DIR/$mode.log"
+	stop_sockwebd
+	is "$SERVER_STATUS" 0 "$mode: sockwebd exits 0 on SIGTERM"
+done
+
+# --- --proxy-listen: one listener for the balancer, one for everyone --------
+pp=$(free_port)
+ACCESS_LOG="$TEST_DIR/mixed.log" start_sockwebd --proxy-listen "127.0.0.1:$pp" -t 2 ||
+	bail_out "mixed: sockwebd did not start"
+kill -TERM "$HAPROXY_PID"
+wait "$HAPROXY_PID" 2>/dev/null
+start_haproxy "$pp" || bail_out "haproxy did not start"
+through_balancer "--proxy-listen" "$TEST_DIR/mixed.log"
+lport=$(curl -s -m 5 -o /dev/null -w '%{local_port}' "$BASE/hello.txt")
+wait_for_line "$TEST_DIR/mixed.log" "^127\.0\.0\.1:$lport - - .*\"GET /hello.txt HTTP/1.1\" 200 .*\"curl/[^\"]*\"\$" 5
+ok $? "--proxy-listen: the plain listener ($PORT) serves without a header, no 'via'"
+refused "--proxy-listen" "$pp" "$TEST_DIR/mixed.log"
+stop_sockwebd
 
 # --- without the option a PROXY line is never believed ------------------------
 start_sockwebd -t 2 || bail_out "sockwebd did not start"
