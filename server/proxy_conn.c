@@ -39,14 +39,22 @@ proxy_conn_done(struct conn *c)
 static void
 apply(struct conn *c, const struct proxy_header *h)
 {
+	char via[ADDR_STRLEN];
+
 	c->via = c->peer;
 	c->via_version = h->version;
 	/* LOCAL (a health check) or UNKNOWN: the balancer itself speaks. */
-	if (h->local)
+	if (h->local) {
+		TRACE("PROXY v%d header from %s: no client named (local)",
+		    h->version, c->peer_name);
 		return;
+	}
 	c->peer = h->src;
 	addr_format((const struct sockaddr *)&c->peer, c->peer_name,
 	    sizeof(c->peer_name));
+	TRACE("PROXY v%d header: client %s (ephemeral port), via balancer %s",
+	    h->version, c->peer_name, addr_format((const struct sockaddr *)&c->via,
+	    via, sizeof(via)));
 }
 
 /*

@@ -103,7 +103,7 @@ refused "inetd" "$sp" "$ilog"
 
 # --- fork mode and --prefork: HAProxy -> sockwebd --proxy-protocol -----------
 for mode in fork prefork; do
-	args=(--proxy-protocol -t 2)
+	args=(--proxy-protocol -t 2 -v)
 	[ "$mode" = prefork ] && args+=(--prefork 2)
 	ACCESS_LOG="$TEST_DIR/$mode.log" start_sockwebd "${args[@]}" ||
 		bail_out "$mode: sockwebd did not start"
@@ -115,6 +115,8 @@ for mode in fork prefork; do
 		"$mode: the access log says a balancer is in between (via its address and port)"
 	like "$(curl -s -m 5 "http://127.0.0.1:$FRONT_V2/_peer")" '"via":\{"ip":"127\.0\.0\.1","port":[0-9]+,"proxy_protocol":2\}' \
 		"$mode: /_peer names the balancer and the PROXY protocol version"
+	like "$(cat "$SERVER_ERR")" 'PROXY v[12] header: client 127\.0\.0\.1:[0-9]+ \(ephemeral port\), via balancer 127\.0\.0\.1:[0-9]+' \
+		"$mode: the -v trace shows the client and the balancer"
 	refused "$mode" "$PORT" "$TEST_DIR/$mode.log"
 	stop_sockwebd
 	is "$SERVER_STATUS" 0 "$mode: sockwebd exits 0 on SIGTERM"
