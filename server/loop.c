@@ -29,6 +29,7 @@
 #define ACCEPT_BURST	64
 #define SEND_CHECK_MS	1000	/* a response's progress is checked this often */
 #define CACHE_SWEEP_MS	1000
+#define SIGNAL_CHECK_EVERY 4	/* events handled between signalfd reads */
 
 #define CONTAINER(p, type, member) \
 	((type *)(void *)((char *)(p) - offsetof(type, member)))
@@ -82,6 +83,8 @@ listeners_watch(struct loop *l, bool on)
 	return 0;
 }
 
+static void on_signals(struct loop *l);
+
 static void
 accept_burst(struct loop *l, const struct listener *ln)
 {
@@ -112,6 +115,8 @@ accept_burst(struct loop *l, const struct listener *ln)
 			conn_refuse(fd, &peer, 503);
 		else if (conn_open(l, fd, &peer, ln->proxy) == NULL)
 			close(fd);
+		if (i % SIGNAL_CHECK_EVERY == SIGNAL_CHECK_EVERY - 1)
+			on_signals(l);	/* each connection may have cost a fork */
 	}
 }
 
@@ -343,8 +348,16 @@ loop_main(struct server *srv, bool worker, int fd,
 			rc = -1;
 			break;
 		}
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			dispatch(l, &evs[i]);
+			/*
+			 * A batch may hold dozens of requests to fork for; look
+			 * at the signalfd between them (one read), so a SIGTERM
+			 * stops the accepting within a few forks, not a batch.
+			 */
+			if (i % SIGNAL_CHECK_EVERY == SIGNAL_CHECK_EVERY - 1)
+				on_signals(l);
+		}
 		free_closed(l);
 		run_timers(l, io_now_ms());
 		free_closed(l);

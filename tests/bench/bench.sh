@@ -1,20 +1,24 @@
 #!/bin/bash
-# tests/bench/bench.sh: sockwebd against nginx, lighttpd and mini_httpd,
-# and sockget against curl (one big file, and -Z with 20 URLs against curl
-# -Z), side by side on this machine (issues 8 and 13).
+# tests/bench/bench.sh: sockwebd against nginx, lighttpd, h2o and
+# mini_httpd, and sockget against curl (one big file, and -Z with 20 URLs
+# against curl -Z), side by side on this machine (issues 8, 12 and 13):
+# new connections, keep-alive, 10 000 concurrent connections (errors,
+# RSS, processes), a big file, and five slow-client attacks of SLOW_COUNT
+# connections each with a probe every second.
 #
-#   make bench          BENCH_MODE=full: 3 rounds, 1 GiB file (< 12 minutes)
-#   make bench-quick    BENCH_MODE=quick: 1 short round, 256 MiB file (< 2 minutes)
+#   make bench          BENCH_MODE=full: 3 rounds, 1 GiB file (< 15 minutes)
+#   make bench-quick    BENCH_MODE=quick: 1 short round, 256 MiB file (< 3 minutes)
 #
 # Environment: SOCKWEBD, SOCKGET (the binaries), BENCH_MODE (full|quick),
 # BENCH_ROUNDS (rounds, default 3 full / 1 quick), BENCH_BUDGET (seconds:
-# no round is started that would end past it; 660 full, 110 quick), BENCH_RESULTS (where the
+# no round is started that would end past it, counting the slow-client
+# part after the rounds; 840 full, 150 quick), BENCH_RESULTS (where the
 # Markdown report goes; default tests/bench/results.md, or results-quick.md
 # for the quick mode), BENCH_KEEP=1 keeps the scratch directory (raw ab/wrk
 # output, server logs), BENCH_NO_INSTALL=1 never calls apt-get.
 #
 # Run as root, it installs what is missing (apache2-utils for ab, wrk,
-# nginx, lighttpd, mini-httpd, curl) with a policy-rc.d that keeps apt from
+# nginx, lighttpd, h2o, mini-httpd, curl) with a policy-rc.d that keeps apt from
 # starting their services. Every server runs in the foreground on a free
 # port of 127.0.0.1, over one document root, without access log; every
 # process this script starts is stopped by its pid when it exits, whatever
@@ -40,16 +44,18 @@ T_START=$(date +%s)
 case $BENCH_MODE in
 full)
 	ROUNDS=${BENCH_ROUNDS:-3}
-	N_NEW=20000 N_KA=50000 WRK_SECS=10 BIG_SIZE=1G BIG_LABEL="1 GiB"
+	N_NEW=20000 N_KA=50000 WRK_SECS=5 BIG_SIZE=1G BIG_LABEL="1 GiB"
+	C10K_SECS=10 SLOW_SECS=5 SLOW_COUNT=1000
 	E_PAIRS=3	# sockget/curl download pairs per round: >= 5 even if a round is cut
-	AB_TIMEOUT=150 DL_TIMEOUT=120 BUDGET=${BENCH_BUDGET:-660}
+	AB_TIMEOUT=150 DL_TIMEOUT=120 BUDGET=${BENCH_BUDGET:-840}
 	: "${BENCH_RESULTS:=$top_srcdir/tests/bench/results.md}"
 	;;
 quick)
 	ROUNDS=${BENCH_ROUNDS:-1}
-	N_NEW=5000 N_KA=10000 WRK_SECS=3 BIG_SIZE=256M BIG_LABEL="256 MiB"
+	N_NEW=3000 N_KA=10000 WRK_SECS=3 BIG_SIZE=256M BIG_LABEL="256 MiB"
+	C10K_SECS=2 SLOW_SECS=1 SLOW_COUNT=300
 	E_PAIRS=5
-	AB_TIMEOUT=40 DL_TIMEOUT=40 BUDGET=${BENCH_BUDGET:-110}
+	AB_TIMEOUT=40 DL_TIMEOUT=40 BUDGET=${BENCH_BUDGET:-150}
 	: "${BENCH_RESULTS:=$top_srcdir/tests/bench/results-quick.md}"
 	;;
 *)
@@ -69,11 +75,11 @@ done
 
 # The Debian package that provides each program.
 declare -A PKG=([ab]=apache2-utils [wrk]=wrk [nginx]=nginx [lighttpd]=lighttpd
-	[mini_httpd]=mini-httpd [curl]=curl)
+	[h2o]=h2o [mini_httpd]=mini-httpd [curl]=curl)
 
 install_missing() {
 	local prog missing=() wrote_policy=0 saved_policy=""
-	for prog in ab wrk nginx lighttpd mini_httpd curl; do
+	for prog in ab wrk nginx lighttpd h2o mini_httpd curl; do
 		command -v "$prog" >/dev/null 2>&1 || missing+=("${PKG[$prog]}")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
@@ -153,6 +159,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 head -c 1024 /dev/urandom >"$ROOT/1k.bin"
+head -c 5242880 /dev/urandom >"$ROOT/5m.bin"	# the slow readers' file
 truncate -s "$BIG_SIZE" "$ROOT/big.bin"
 head -c 1048576 /dev/urandom >"$ROOT/1m.bin"	# (g): -Z with 20 of these
 chmod 644 "$ROOT"/*
@@ -162,108 +169,19 @@ cat "$ROOT/big.bin" >/dev/null # into the page cache once
 
 # --- servers --------------------------------------------------------------------
 
-declare -A PORT SPID
-SERVERS=()
+. "$here/peers.sh"
 
-freeport() { "${MEASURE[@]}" freeport; }
-
-# started LABEL PID PORT: wait until it accepts, then add it to SERVERS.
-started() {
-	local label=$1 pid=$2 port=$3
-	PIDS+=("$pid")
-	if "${MEASURE[@]}" waitport "$port" 10 && kill -0 "$pid" 2>/dev/null &&
-		[ "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' --max-time 5 \
-			"http://127.0.0.1:$port/1k.bin")" = "200 1024" ]; then
-		PORT[$label]=$port SPID[$label]=$pid
-		SERVERS+=("$label")
-		say "$label: pid $pid, http://127.0.0.1:$port/"
-	else
-		note "$label did not start or does not serve /1k.bin; left out (log in $WORK)"
-		kill -TERM "$pid" 2>/dev/null
-	fi
-}
-
-start_sockwebd() {
-	local label=$1 port i
-	shift
-	"$SOCKWEBD" -p 0 -l 127.0.0.1 -q -r "$ROOT" -c 512 "$@" \
-		>"$WORK/$label.out" 2>"$WORK/$label.err" &
-	local pid=$!
-	for i in $(seq 200); do
-		port=$(sed -n 's/^sockwebd: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$WORK/$label.err" | head -n 1)
-		[ -n "$port" ] && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	started "$label" "$pid" "${port:-1}"
-}
-
-start_nginx() {
-	command -v nginx >/dev/null || { note "nginx is not installed; left out"; return; }
-	local port dir=$WORK/nginx user=""
-	port=$(freeport)
-	mkdir -p "$dir/logs"
-	[ "$(id -u)" -eq 0 ] && user="user root;"
-	cat >"$dir/nginx.conf" <<-EOF
-		daemon off;
-		master_process on;
-		worker_processes auto;
-		$user
-		pid $dir/nginx.pid;
-		error_log $dir/logs/error.log;
-		events { worker_connections 4096; }
-		http {
-		    access_log off;
-		    sendfile on;
-		    tcp_nopush on;
-		    default_type application/octet-stream;
-		    client_body_temp_path $dir/client_body;
-		    proxy_temp_path $dir/proxy;
-		    fastcgi_temp_path $dir/fastcgi;
-		    uwsgi_temp_path $dir/uwsgi;
-		    scgi_temp_path $dir/scgi;
-		    server {
-		        listen 127.0.0.1:$port;
-		        root $ROOT;
-		    }
-		}
-	EOF
-	nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/logs/error.log" \
-		>"$dir/logs/stdout" 2>&1 &
-	started nginx $! "$port"
-}
-
-start_lighttpd() {
-	command -v lighttpd >/dev/null || { note "lighttpd is not installed; left out"; return; }
-	local port
-	port=$(freeport)
-	cat >"$WORK/lighttpd.conf" <<-EOF
-		server.document-root = "$ROOT"
-		server.port = $port
-		server.bind = "127.0.0.1"
-		server.event-handler = "linux-sysepoll"
-		server.errorlog = "$WORK/lighttpd.err"
-		server.max-fds = 4096
-		mimetype.assign = ( ".bin" => "application/octet-stream" )
-	EOF
-	lighttpd -D -f "$WORK/lighttpd.conf" >"$WORK/lighttpd.out" 2>&1 &
-	started lighttpd $! "$port"
-}
-
-start_mini_httpd() {
-	command -v mini_httpd >/dev/null || { note "mini_httpd is not installed; left out"; return; }
-	local port
-	port=$(freeport)
-	mini_httpd -D -p "$port" -d "$ROOT" -l /dev/null -h 127.0.0.1 \
-		>"$WORK/mini_httpd.out" 2>&1 &
-	started mini_httpd $! "$port"
-}
-
-ulimit -n 65536 2>/dev/null || ulimit -n 4096 2>/dev/null
+# Every process here may hold 10 000 connections (wrk -c10000): the
+# descriptor limit as high as the hard limit lets.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+NOFILE=$(ulimit -n)
+[ "$NOFILE" = unlimited ] && NOFILE=65536
+[ "$NOFILE" -gt 65536 ] && NOFILE=65536
 start_sockwebd sockwebd
-start_sockwebd sockwebd-prefork --prefork 4
+start_sockwebd sockwebd-prefork --prefork 2
 start_nginx
 start_lighttpd
+start_h2o
 start_mini_httpd
 [ ${#SERVERS[@]} -gt 0 ] || die "no server started"
 
@@ -297,6 +215,7 @@ first_line() { "$@" 2>&1 | head -n 1; }
 PEERS=()
 command -v nginx >/dev/null && PEERS+=("$(first_line nginx -v | sed 's/^nginx version: //')")
 command -v lighttpd >/dev/null && PEERS+=("$(first_line lighttpd -v | sed 's/ (ssl)//; s/ - .*//')")
+command -v h2o >/dev/null && PEERS+=("$(first_line h2o --version | sed 's/^h2o version /h2o\//')")
 command -v mini_httpd >/dev/null && PEERS+=("$(first_line mini_httpd -V | sed 's/ [0-9A-Za-z]*$//')")
 TOOLS=("ab $(first_line ab -V | sed -n 's/.*Version \([^ ]*\).*/\1/p')"
 	"curl $(first_line curl -V | cut -d' ' -f2)")
@@ -306,7 +225,7 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 # --- the rounds -----------------------------------------------------------------
 
 show() {
-	tail -n "${1:-1}" "$RESULTS" | sed -E 's/^\{"round": ([0-9]+), "test": "([^"]*)", "server": "([^"]*)", "value": ([^,]*), "fail": ([0-9]+), "note": "(.*)"\}$/  round \1 \2 \3: \4 (failures \5) \6/' >&2
+	tail -n "${1:-1}" "$RESULTS" | sed -E 's/^\{"round": ([0-9]+), "test": "([^"]*)", "server": "([^"]*)", "value": ([^,]*), "fail": ([0-9]+), "note": "([^"]*)"(.*)\}$/  round \1 \2 \3: \4 (failures \5) \6\7/' >&2
 }
 
 url() { printf 'http://127.0.0.1:%s/%s' "${PORT[$1]}" "$2"; }
@@ -325,11 +244,38 @@ run_ab() {
 
 run_wrk() {
 	local round=$1 server=$2 rc out=$OUT/wrk.$2.$1
-	timeout $((WRK_SECS + 20)) wrk -t2 -c32 -d"${WRK_SECS}s" "$(url "$server" 1k.bin)" >"$out" 2>&1
+	timeout $((WRK_SECS + 20)) wrk -t1 -c32 -d"${WRK_SECS}s" "$(url "$server" 1k.bin)" >"$out" 2>&1
 	rc=$?
 	"${MEASURE[@]}" wrk "$round" c_wrk "$server" "$out" "$rc" >>"$RESULTS"
 	show
 	sleep 0.2
+}
+
+# run_c10k ROUND SERVER: wrk -t2 -c10000, the server tree sampled meanwhile.
+run_c10k() {
+	local round=$1 server=$2
+	"${MEASURE[@]}" load "$round" k10 "$server" "${SPID[$server]}" "$OUT/wrk10k.$server.$round" -- \
+		timeout $((C10K_SECS + 30)) wrk -t2 -c10000 -d"${C10K_SECS}s" "$(url "$server" 1k.bin)" >>"$RESULTS"
+	show 4
+	# Let the server settle after closing 10 000 connections.
+	sleep 1
+}
+
+# run_slow ROUND ATTACK SERVER: SLOW_COUNT connections of one attack of
+# tests/helpers/slowclients.py, a normal request every second meanwhile.
+run_slow() {
+	local round=$1 attack=$2 server=$3 args=(--interval 1)
+	case $attack in
+	slowread) args=(--path /5m.bin --interval 0.2 --read-bytes 64 --rcvbuf 1024) ;;
+	idle) args=() ;;
+	esac
+	"${MEASURE[@]}" slow "$round" "$attack" "$server" "$(url "$server" 1k.bin)" "$SLOW_SECS" \
+		"$WORK/slow.ready" -- python3 "$top_srcdir/tests/helpers/slowclients.py" \
+		--port "${PORT[$server]}" --attack "$attack" --count "$SLOW_COUNT" --batch 128 \
+		--max-time $((SLOW_SECS + 40)) --ready-within 15 --ready-file "$WORK/slow.ready" \
+		"${args[@]}" >>"$RESULTS"
+	show
+	sleep 0.5
 }
 
 run_download() {
@@ -387,14 +333,25 @@ for s in "${SERVERS[@]}"; do
 	timeout 30 ab -q -r -n 1000 -c 8 "$(url "$s" 1k.bin)" >/dev/null 2>&1
 done
 
+# The slow-client part after the rounds: each attack against each
+# event-driven server (and fork mode), SLOW_SECS probes and a few seconds
+# to connect and to stop.
+SLOW_SERVERS=()
+for s in sockwebd sockwebd-prefork nginx lighttpd h2o; do
+	[ -n "${PORT[$s]:-}" ] && SLOW_SERVERS+=("$s")
+done
+SLOW_ATTACKS=(slowloris slowbody slowread idle trickle)
+SLOW_EST=$((${#SLOW_SERVERS[@]} * ${#SLOW_ATTACKS[@]} * (SLOW_SECS + 3)))
+
 T_ROUNDS=$(date +%s)
 for ((round = 1; round <= ROUNDS; round++)); do
 	# Keep within the time budget (seconds, BENCH_BUDGET): no round that
-	# would end past it, judging by the rounds so far.
+	# would end past it, judging by the rounds so far, with the slow-client
+	# part still to come.
 	if [ "$round" -gt 1 ]; then
 		now=$(date +%s)
 		per_round=$(((now - T_ROUNDS) / (round - 1)))
-		if [ $((now + per_round - T_START)) -gt "$BUDGET" ]; then
+		if [ $((now + per_round + SLOW_EST - T_START)) -gt "$BUDGET" ]; then
 			note "stopped after $((round - 1)) of $ROUNDS rounds: one more ($per_round s) would pass the ${BUDGET} s budget"
 			ROUNDS=$((round - 1))
 			break
@@ -406,9 +363,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	say "round $round/$ROUNDS: ${order[*]}"
 	for s in "${order[@]}"; do run_ab "$round" a "$s" "$N_NEW" 32; done
 	for s in "${order[@]}"; do run_ab "$round" b "$s" "$N_NEW" 256; done
-	for s in "${order[@]}"; do run_ab "$round" c_ab "$s" "$N_KA" 32 -k; done
+	# mini_httpd has no keep-alive and is no event-driven server: not in
+	# the keep-alive or the 10 000-connection rows.
+	ka=()
+	for s in "${order[@]}"; do [ "$s" = mini_httpd ] || ka+=("$s"); done
+	for s in "${ka[@]}"; do run_ab "$round" c_ab "$s" "$N_KA" 32 -k; done
 	if [ "$HAVE_WRK" = 1 ]; then
-		for s in "${order[@]}"; do run_wrk "$round" "$s"; done
+		for s in "${ka[@]}"; do run_wrk "$round" "$s"; done
+		for s in "${ka[@]}"; do run_c10k "$round" "$s"; done
 	fi
 	for s in "${order[@]}"; do run_download "$round" "$s"; done
 	if [ -n "${PORT[sockwebd]:-}" ]; then
@@ -433,11 +395,20 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	fi
 done
 
+# --- slow clients: SLOW_COUNT connections of each attack, a probe a second ------
+
+say "slow clients: ${SLOW_ATTACKS[*]} x ${SLOW_SERVERS[*]} (about $SLOW_EST s)"
+for attack in "${SLOW_ATTACKS[@]}"; do
+	for s in "${SLOW_SERVERS[@]}"; do run_slow 1 "$attack" "$s"; done
+done
+
 # --- the report -------------------------------------------------------------------
 
 [ "$HAVE_WRK" = 1 ] || note "wrk is not installed: no wrk row"
 note "requests for a 1 KiB file; the big file is $BIG_LABEL (sparse, in the page cache); MB = 10^6 bytes"
-note "sockwebd: \`-q -c 512\` (fork per connection) and \`--prefork 4 -c 512\`; nginx: worker_processes auto, sendfile on, tcp_nopush on; lighttpd: linux-sysepoll; mini_httpd: -D (fork per connection)"
+note "sockwebd: \`-q -c 512\` (fork per connection) and \`--prefork 2 -c 512\`; nginx: worker_processes auto, worker_connections $((NOFILE / 2)), sendfile on, tcp_nopush on; lighttpd: linux-sysepoll, max-fds $NOFILE; h2o: 2 threads, file.dir, max-connections $((NOFILE / 2)); mini_httpd: -D (fork per connection); descriptor limit $NOFILE"
+note "keep-alive and 10 000-connection rows leave mini_httpd out (no keep-alive, a process per connection); \`wrk -t2 -c10000 -d${C10K_SECS}s\`: errors are wrk's socket errors (connect, read, write, time-out) + non-2xx/3xx, RSS and processes sampled every 100 ms"
+note "slow clients: $SLOW_COUNT connections of one attack at a time (tests/helpers/slowclients.py), $SLOW_SECS probes (curl, 1 KiB) a second apart once they are all in the attack; a probe fails unless it is 200 within 1 s"
 note "(e) runs $E_PAIRS sockget/curl pairs per round, the order alternating; its ratio is the median of the pairs' ratios"
 note "(g) runs sockget -Z and curl -Z (20 URLs of 1 MiB each, \`-o /dev/null\`) twice per round to each server, alternating"
 note "ab runs with -q -r (a receive error counts as a failed request instead of stopping ab); (e) and (f) go to the default sockwebd; (f) runs 3 times per round"

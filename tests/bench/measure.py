@@ -15,6 +15,18 @@
         the same without the RSS sampling (the client comparison)
     measure.py timeit ROUND TEST SERVER -- CMD...
         wall time of CMD in seconds, as a JSON result
+    measure.py load ROUND TEST SERVER PID OUT -- CMD...
+        run CMD (wrk), its output to OUT, while sampling the server tree
+        of PID every 100 ms; print four JSON results: TEST (req/s, its
+        failures the socket errors), TEST_err (socket errors, time-outs
+        included, plus non-2xx/3xx answers), TEST_rss (peak MB), TEST_procs
+    measure.py slow ROUND ATTACK SERVER URL SECONDS READY -- CMD...
+        start CMD (tests/helpers/slowclients.py writing READY once its
+        connections are in the attack), then fetch URL with curl once a
+        second for SECONDS; stop CMD. One JSON result: test s_ATTACK,
+        value the median probe latency (ms), fail the probes that were
+        not 200 within 1 s, and "max" (ms), "probes", "ready" (what READY
+        said: connections in the attack / attempted)
 
 Every result is one JSON line: {"round", "test", "server", "value",
 "fail", "note"}; value is null when the run did not produce a number.
@@ -24,6 +36,7 @@ import json
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -86,11 +99,7 @@ def last_error(text):
 
 
 def parse_wrk(rnd, test, server, path, rc):
-    text = open(path, encoding="utf-8", errors="replace").read()
-    rps = num(r"^Requests/sec:\s+([\d.]+)", text)
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-    errors = sum(int(x) for x in m.groups()) if m else 0
-    errors += num(r"Non-2xx or 3xx responses:\s+(\d+)", text, 0, int)
+    rps, errors, text = wrk_counts(path)
     if int(rc) != 0 or rps is None:
         result(rnd, test, server, None, errors or 1, "wrk exit %s: %s" % (rc, last_error(text)))
         return
@@ -184,6 +193,89 @@ def timeit(rnd, test, server, cmd):
         result(rnd, test, server, seconds)
 
 
+def wrk_counts(path):
+    """(req/s or None, socket errors + non-2xx/3xx) from wrk's output."""
+    text = open(path, encoding="utf-8", errors="replace").read()
+    rps = num(r"^Requests/sec:\s+([\d.]+)", text)
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    errors = sum(int(x) for x in m.groups()) if m else 0
+    errors += num(r"Non-2xx or 3xx responses:\s+(\d+)", text, 0, int)
+    return rps, errors, text
+
+
+def load(rnd, test, server, pid, out, cmd):
+    """A load run (wrk) with the server tree's RSS and processes sampled."""
+    pid = int(pid)
+    peak = list(tree_rss_kb(pid))
+    done = threading.Event()
+
+    def sampler():
+        while not done.wait(0.1):
+            kb, n = tree_rss_kb(pid)
+            peak[0], peak[1] = max(peak[0], kb), max(peak[1], n)
+    thread = threading.Thread(target=sampler, daemon=True)
+    thread.start()
+    with open(out, "wb") as f:
+        proc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
+    done.set()
+    thread.join()
+    rps, errors, text = wrk_counts(out)
+    if proc.returncode != 0 or rps is None:
+        note = "wrk exit %d: %s" % (proc.returncode, last_error(text))
+        result(rnd, test, server, None, errors or 1, note)
+        result(rnd, test + "_err", server, None, errors or 1, note)
+    else:
+        result(rnd, test, server, rps, errors)
+        result(rnd, test + "_err", server, errors, errors)
+    result(rnd, test + "_rss", server, peak[0] / 1024.0)
+    result(rnd, test + "_procs", server, peak[1])
+
+
+def probe(url):
+    """Latency of one normal request in ms, and whether it was a 200."""
+    proc = subprocess.run(["curl", "-s", "-o", "/dev/null", "-m", "5", "-w",
+                           "%{http_code} %{time_total}", url],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = proc.stdout.decode(errors="replace").split()
+    if len(out) != 2:
+        return 5000.0, False
+    return float(out[1]) * 1000.0, out[0] == "200"
+
+
+def slow(rnd, attack, server, url, seconds, ready, cmd):
+    """Probes once a second while an attack runs; see the module doc."""
+    if os.path.exists(ready):
+        os.unlink(ready)
+    attacker = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while not os.path.exists(ready) and attacker.poll() is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        said = open(ready).read().strip() if os.path.exists(ready) else "not ready"
+        times, bad = [], 0
+        for i in range(int(seconds)):
+            if i:
+                time.sleep(max(0.0, 1.0 - (time.monotonic() - t0)))
+            t0 = time.monotonic()
+            ms, is200 = probe(url)
+            times.append(ms)
+            if not is200 or ms > 1000.0:
+                bad += 1
+    finally:
+        attacker.terminate()
+        try:
+            attacker.wait(10)
+        except subprocess.TimeoutExpired:
+            attacker.kill()
+            attacker.wait()
+    print(json.dumps({"round": int(rnd), "test": "s_" + attack, "server": server,
+                      "value": statistics.median(times) if times else None,
+                      "fail": bad, "note": "", "max": max(times) if times else None,
+                      "probes": len(times), "ready": said}))
+    sys.stdout.flush()
+
+
 def split_cmd(args):
     if "--" not in args:
         sys.exit("measure.py: missing -- before the command")
@@ -209,6 +301,12 @@ def main(argv):
     elif what == "fetch":
         head, cmd = split_cmd(args)
         fetch(*head, cmd)
+    elif what == "load":
+        head, cmd = split_cmd(args)
+        load(*head, cmd)
+    elif what == "slow":
+        head, cmd = split_cmd(args)
+        slow(*head, cmd)
     elif what == "timeit":
         head, cmd = split_cmd(args)
         timeit(*head, cmd)

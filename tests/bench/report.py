@@ -9,21 +9,29 @@ to stdout, and to OUT.md when given.
 
 Each cell is the median over the rounds, with [min–max]. Each ratio is
 computed round by round (sockwebd and the peer ran side by side in the
-same round), and the median of those per-round ratios is reported with
-their [min–max]: that is what the targets of issue 8 compare.
+same round; "the best of" peers: the best of them in that round), and
+the median of those per-round ratios is reported with their [min–max]:
+that is what the targets of issues 8 and 12 compare. The slow-client
+table gives, per attack and server, how many probes got 200 within 1 s
+and their latency.
 Python standard library only.
 """
 import json
 import statistics
 import sys
 
-SERVERS = ["sockwebd", "sockwebd-prefork", "nginx", "lighttpd", "mini_httpd"]
+SERVERS = ["sockwebd", "sockwebd-prefork", "nginx", "lighttpd", "h2o", "mini_httpd"]
+BEST_PEER = ("h2o", "lighttpd", "nginx")
 
 SERVER_ROWS = [
     ("a", "(a) 1 KiB, new connection per request, `ab -c32` (req/s)", 0),
     ("b", "(b) 1 KiB, new connection per request, `ab -c256` (req/s)", 0),
     ("c_ab", "(c) 1 KiB, keep-alive, `ab -k -c32` (req/s)", 0),
-    ("c_wrk", "(c) 1 KiB, keep-alive, `wrk -t2 -c32` (req/s)", 0),
+    ("c_wrk", "(c) 1 KiB, keep-alive, `wrk -t1 -c32` (req/s)", 0),
+    ("k10", "(k) 1 KiB, 10 000 connections, `wrk -t2 -c10000` (req/s)", 0),
+    ("k10_err", "(k) socket errors (time-outs included) + non-2xx, `wrk -t2 -c10000`", 0),
+    ("k10_rss", "(k) peak RSS of the server's process tree during (k) (MB)", 1),
+    ("k10_procs", "(k) processes in the server's tree then (most seen)", 0),
     ("d_mbps", "(d) big file, `curl` (MB/s)", 0),
     ("d_rss", "(d) peak RSS of the server's process tree during (d) (MB, sum of VmRSS)", 1),
     ("d_procs", "(d) processes in the server's tree then (most seen)", 0),
@@ -31,15 +39,21 @@ SERVER_ROWS = [
 
 # (label, test, sockwebd side, peer side, target, higher is better,
 #  sockwebd side must have 0 failures)
+# The peer side may be a tuple: the best of them in each round.
 TARGETS = [
     ("default vs mini_httpd, (a) c32", "a", "sockwebd", "mini_httpd", 2.0, True, False),
+    ("default vs mini_httpd, (a) c32: not slower than before issue 12", "a", "sockwebd", "mini_httpd", 1.4, True, False),
     ("default vs mini_httpd, (b) c256, 0 failures", "b", "sockwebd", "mini_httpd", None, True, True),
     ("prefork vs nginx, (a) c32, 0 failures", "a", "sockwebd-prefork", "nginx", 1.0, True, True),
     ("prefork vs nginx, (b) c256, 0 failures", "b", "sockwebd-prefork", "nginx", 1.0, True, True),
+    ("prefork vs h2o, (a) c32, 0 failures", "a", "sockwebd-prefork", "h2o", 1.0, True, True),
+    ("prefork vs h2o, (b) c256, 0 failures", "b", "sockwebd-prefork", "h2o", 1.0, True, True),
+    ("keep-alive `ab -k`: prefork vs the best of h2o, lighttpd, nginx", "c_ab", "sockwebd-prefork", BEST_PEER, 1.0, True, False),
+    ("keep-alive `wrk -t1`: prefork vs the best of h2o, lighttpd, nginx", "c_wrk", "sockwebd-prefork", BEST_PEER, 1.0, True, False),
     ("keep-alive `ab -k`: default vs nginx", "c_ab", "sockwebd", "nginx", 1.0, True, False),
     ("keep-alive `ab -k`: prefork vs nginx", "c_ab", "sockwebd-prefork", "nginx", 1.0, True, False),
-    ("keep-alive `wrk`: default vs nginx", "c_wrk", "sockwebd", "nginx", 1.0, True, False),
-    ("keep-alive `wrk`: prefork vs nginx", "c_wrk", "sockwebd-prefork", "nginx", 1.0, True, False),
+    ("keep-alive `wrk -t1`: default vs nginx", "c_wrk", "sockwebd", "nginx", 1.0, True, False),
+    ("keep-alive `wrk -t1`: prefork vs nginx", "c_wrk", "sockwebd-prefork", "nginx", 1.0, True, False),
     ("big file: default vs lighttpd", "d_mbps", "sockwebd", "lighttpd", 0.9, True, False),
     ("big file: prefork vs lighttpd", "d_mbps", "sockwebd-prefork", "lighttpd", 0.9, True, False),
     ("sockget vs curl, big file from sockwebd (median of alternating pairs)", "e", "sockget", "curl", 0.9, True, False),
@@ -74,7 +88,7 @@ def fmt(v, digits):
 
 
 def digits_for(test):
-    return {"d_rss": 1, "f": 3, "g_sockwebd": 3, "g_nginx": 3}.get(test, 0)
+    return {"d_rss": 1, "k10_rss": 1, "f": 3, "g_sockwebd": 3, "g_nginx": 3}.get(test, 0)
 
 
 def values(rows, test, server):
@@ -107,6 +121,15 @@ def per_round(rows, test, server):
     return {k: statistics.median(v) for k, v in out.items()}
 
 
+def best_per_round(rows, test, servers):
+    """Each round's best (highest) value among servers."""
+    best = {}
+    for server in servers:
+        for k, v in per_round(rows, test, server).items():
+            best[k] = max(best.get(k, v), v)
+    return best
+
+
 def pair_ratios(rows, test, a, b):
     """a/b for each back-to-back pair of runs, in the order they ran."""
     ratios, last = [], {}
@@ -122,7 +145,8 @@ def pair_ratios(rows, test, a, b):
 
 
 def ratio_cell(rows, test, a, b):
-    ra, rb = per_round(rows, test, a), per_round(rows, test, b)
+    ra = per_round(rows, test, a)
+    rb = best_per_round(rows, test, b) if isinstance(b, tuple) else per_round(rows, test, b)
     ratios = [ra[k] / rb[k] for k in sorted(ra) if k in rb and rb[k]]
     if test in PAIRED:
         ratios = pair_ratios(rows, test, a, b)
@@ -172,7 +196,8 @@ def report(rows, meta):
     w("| test | " + " | ".join(SERVERS) + " |")
     w("|---|" + "---:|" * len(SERVERS))
     for test, label, _ in SERVER_ROWS:
-        if test in ("d_rss", "d_procs") or not any(present(rows, test, s) for s in SERVERS):
+        if test in ("d_rss", "d_procs", "k10_err", "k10_rss", "k10_procs") or \
+                not any(present(rows, test, s) for s in SERVERS):
             continue
         w("| %s | " % label.rsplit(" (", 1)[0] + " | ".join(
             str(failures(rows, test, s)) if present(rows, test, s) else "–" for s in SERVERS) + " |")
@@ -202,14 +227,16 @@ def report(rows, meta):
                 cell(values(rows, "f", "1 name"), 3), cell(values(rows, "f", "8 names"), 3),
                 failures(rows, "f", "1 name") + failures(rows, "f", "8 names")))
             w("")
-    w("## Ratios against the targets of issue 8")
+    slow_report(rows, w)
+    w("## Ratios against the targets of issues 8 and 12")
     w("")
     w("Per-round ratio (both sides measured in the same round), median [min–max].")
     w("")
     w("| row | ratio | target | failures (sockwebd side) | met |")
     w("|---|---:|---:|---:|:---:|")
     for label, test, a, b, target, higher, zero_fail in TARGETS:
-        if not (present(rows, test, a) and present(rows, test, b)):
+        peers = b if isinstance(b, tuple) else (b,)
+        if not (present(rows, test, a) and any(present(rows, test, p) for p in peers)):
             continue
         med, text = ratio_cell(rows, test, a, b)
         fails = failures(rows, test, a)
@@ -223,6 +250,21 @@ def report(rows, meta):
             tgt = "0 failures" if target is None else tgt + " (0 failures)"
         w("| %s | %s | %s | %d | %s |" % (label, text, tgt, fails, "yes" if all(checks) else "**no**"))
     for server in ("sockwebd", "sockwebd-prefork"):
+        if present(rows, "k10_err", server):
+            errs = sum(v for v in values(rows, "k10_err", server)) + sum(
+                r["fail"] for r in rows if r["test"] == "k10_err" and r["server"] == server
+                and r["value"] is None)
+            w("| `wrk -t2 -c10000`: %s, socket errors (sum over rounds) | %d | 0 | %d | %s |"
+              % ("default" if server == "sockwebd" else "prefork", errs, errs,
+                 "yes" if errs == 0 else "**no**"))
+    for server in ("sockwebd", "sockwebd-prefork"):
+        slow = [r for r in rows if r["test"].startswith("s_") and r["server"] == server]
+        if slow:
+            bad = sum(r["fail"] for r in slow) + sum(1 for r in slow if not r.get("probes"))
+            w("| slow clients: %s, probes not 200 within 1 s (all attacks) | %d of %d | 0 | %d | %s |"
+              % ("default" if server == "sockwebd" else "prefork", bad,
+                 sum(r.get("probes") or 0 for r in slow), bad, "yes" if bad == 0 else "**no**"))
+    for server in ("sockwebd", "sockwebd-prefork"):
         vals = values(rows, "d_rss", server)
         if vals:
             peak = max(vals)
@@ -231,6 +273,47 @@ def report(rows, meta):
                  "yes" if peak < RSS_LIMIT_MB else "**no**"))
     w("")
     return "\n".join(out)
+
+
+SLOW_ATTACKS = [
+    ("slowloris", "slowloris: the head one byte a second"),
+    ("slowbody", "slow body: GET + Content-Length, one byte a second"),
+    ("slowread", "slow read of a 5 MB file (1 KiB receive buffer, ~300 B/s)"),
+    ("idle", "idle keep-alive holders (HTTP/1.0 keep-alive, one request)"),
+    ("trickle", "the next keep-alive request one byte a second"),
+]
+
+
+def slow_cell(r):
+    if not r.get("probes"):
+        return "no probe (%s)" % r.get("ready", "?")
+    good = r["probes"] - r["fail"]
+    return "%s%d/%d 200, p50 %.0f ms, max %.0f ms" % (
+        "" if good == r["probes"] else "**", good, r["probes"], r["value"], r["max"]) + (
+        "" if good == r["probes"] else "**")
+
+
+def slow_report(rows, w):
+    slow = [r for r in rows if r["test"].startswith("s_")]
+    if not slow:
+        return
+    servers = [s for s in SERVERS if any(r["server"] == s for r in slow)]
+    count = {r.get("ready", "").split(" ")[-1] for r in slow} - {""}
+    w("## Slow clients")
+    w("")
+    w("%s connections of one attack at a time; a normal request (curl, 1 KiB) "
+      "once a second meanwhile: probes answered 200 within 1 s, and their "
+      "latency (median, max)." % ("/".join(sorted(count)) or "?"))
+    w("")
+    w("| attack | " + " | ".join(servers) + " |")
+    w("|---|" + "---|" * len(servers))
+    for test, label in SLOW_ATTACKS:
+        cells = []
+        for s in servers:
+            rs = [r for r in slow if r["test"] == "s_" + test and r["server"] == s]
+            cells.append(slow_cell(rs[0]) if rs else "–")
+        w("| %s | " % label + " | ".join(cells) + " |")
+    w("")
 
 
 def main(argv):
