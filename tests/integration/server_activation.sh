@@ -116,14 +116,14 @@ kill -TERM "$pid"
 wait "$pid"
 
 # shellcheck disable=SC2016
-sh -c 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" -p 0 -l 127.0.0.1 -q' "$SOCKWEBD" \
-	3</dev/null 2>"$TEST_DIR/notsock.err"
+sh -c 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" -p 0 -l 127.0.0.1 -r "$1" -q' "$SOCKWEBD" \
+	"$TEST_DIR/www" 3</dev/null 2>"$TEST_DIR/notsock.err"
 is "$?" 1 "LISTEN_FDS naming /dev/null: exit 1"
 like "$(cat "$TEST_DIR/notsock.err")" "inherited descriptor 3: Socket operation on non-socket" \
 	"the error names the descriptor and the reason"
 # shellcheck disable=SC2016
-sh -c 'LISTEN_PID=$$ LISTEN_FDS=x exec "$0" -p 0 -l 127.0.0.1 -q' "$SOCKWEBD" \
-	2>"$TEST_DIR/badcount.err"
+sh -c 'LISTEN_PID=$$ LISTEN_FDS=x exec "$0" -p 0 -l 127.0.0.1 -r "$1" -q' "$SOCKWEBD" \
+	"$TEST_DIR/www" 2>"$TEST_DIR/badcount.err"
 is "$?" 1 "LISTEN_FDS=x: exit 1"
 like "$(cat "$TEST_DIR/badcount.err")" "LISTEN_FDS: invalid count 'x'" "the error says why"
 
