@@ -141,7 +141,6 @@ long long timerq_next(const struct timerq *q);
 #define ACCEPT_PAUSE_MS		500	/* after EMFILE/ENFILE, as nginx */
 struct children {
 	pid_t		*pids;
-	void		**owners;	/* what each child serves, or NULL */
 	unsigned	 count;
 	unsigned	 max;
 };
@@ -151,8 +150,8 @@ int	proc_child_signals(void);
 void	proc_raise_nofile(const struct config *cfg, unsigned *max_conns);
 int	children_init(struct children *ch, unsigned max);
 void	children_free(struct children *ch);
-void	children_add(struct children *ch, pid_t pid, void *owner);
-void	*children_reap_one(struct children *ch, pid_t *pid, int *status);
+void	children_add(struct children *ch, pid_t pid);
+pid_t	children_reap_one(struct children *ch, int *status);
 void	children_signal(const struct children *ch, int sig);
 void	children_stop(struct children *ch, long long deadline_ms);
 void	proc_accept_failed(const char *what, int err, long long now_ms,
