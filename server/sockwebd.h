@@ -61,7 +61,8 @@ struct config {
 	size_t		 nproxy_listen;
 };
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_USAGE };
-enum options_result options_parse(struct config *cfg, int argc, char **argv);
+enum options_result sockwebd_options_parse(struct config *cfg, int argc,
+	    char **argv);
 void	options_usage(FILE *fp);
 
 /* listen.c: the passive side: well-known port, one or more interfaces. */
@@ -523,7 +524,6 @@ int	peer_json(const struct conn *c, struct buf *out);
 /* log.c: the access log, one write(2) per line. */
 int	log_access_open(const char *path);
 int	log_access_reopen(void);
-void	log_access_close(void);
 void	log_access(const struct conn *c, const struct request *req,
 	    const struct response *resp);
 void	log_access_refused(const char *peer_name, int status);

@@ -99,6 +99,9 @@ export TEST_TIME_FACTOR
 # scaled SECONDS: SECONDS times TEST_TIME_FACTOR (may be fractional).
 scaled() { awk -v s="$1" -v f="$TEST_TIME_FACTOR" 'BEGIN { print s * f }'; }
 
+# scaled_ms MS: MS times TEST_TIME_FACTOR, a whole number (for [ -lt ]).
+scaled_ms() { awk -v s="$1" -v f="$TEST_TIME_FACTOR" 'BEGIN { printf "%d", s * f }'; }
+
 # within SECS LIMIT: exit 0 if SECS <= LIMIT * TEST_TIME_FACTOR.
 within() {
 	awk -v s="$1" -v l="$2" -v f="$TEST_TIME_FACTOR" 'BEGIN { exit !(s <= l * f) }'
