@@ -14,10 +14,6 @@ command -v systemd-socket-activate >/dev/null 2>&1 ||
 	skip_all "systemd-socket-activate not installed (Debian package systemd)"
 make_test_root
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # start_haproxy BACKEND_PORT: frontends FRONT_V1 (send-proxy) and FRONT_V2
 # (send-proxy-v2) in front of 127.0.0.1:BACKEND_PORT.
 start_haproxy() {

@@ -25,9 +25,6 @@ get() {
 	curl -s -o /dev/null -m 5 -w '%{http_code}' -A "ua-$1-$2" "$BASE/hello.txt" || true
 }
 
-# server_procs: the pids of the running server (the master and its workers).
-server_procs() { echo "$SERVER_PID" $(ps --ppid "$SERVER_PID" -o pid=); }
-
 # log_fds_on FILE: every server process has FILE open (its access log).
 log_fds_on() {
 	local p f found
