@@ -145,7 +145,7 @@ w=$("$SOCKGET" -s -S -v -o /dev/null -w '%{local_port}' "http://127.0.0.1:$BADP/
 is "$?" 0 "/hold: exit 0"
 like "$(cat "$TEST_DIR/fin.err")" 'TCP_INFO: rtt [0-9]+\.[0-9]{3} ms \(variance [0-9]+\.[0-9]{3} ms\), [0-9]+ retransmitted, [0-9]+ segments in, [0-9]+ out' \
 	"-v: TCP_INFO at release"
-like "$(cat "$TEST_DIR/fin.err")" "this side sends the first FIN \(the active close\): 127\.0\.0\.1:$w goes to FIN_WAIT, then.*TIME_WAIT" \
+like "$(cat "$TEST_DIR/fin.err")" "this side sent the first FIN \(the active close\): 127\.0\.0\.1:$w goes to FIN_WAIT, then.*TIME_WAIT" \
 	"-v: we closed first, our end goes to TIME_WAIT"
 if command -v ss >/dev/null; then
 	# the server's FIN comes when its 0.5 s hold ends; then TIME_WAIT
