@@ -17,6 +17,7 @@
 # on the first connection, for a file or a directory listing that is not
 # cached. A --prefork worker's open fails with EMFILE, the cache gives its
 # 16 descriptors back and the open is tried again: 200, not 500 or 503.
+# With nothing cached to give back it is 503 with Retry-After: 1.
 # In fork mode the parent holds no cache (each child closes all but its
 # own descriptors, so a child's open cannot run out): at the limit the
 # parent cannot make the child's socketpair and answers 503 with
@@ -146,6 +147,18 @@ for target in /f20.txt /d/; do
 	stop_sockwebd
 	is "$SERVER_STATUS" 0 "prefork $target: SIGTERM: exit 0"
 done
+
+# Nothing cached to give back (the first connection asked for a listing,
+# which the cache never holds): then it is 503 with Retry-After: 1.
+start_sockwebd -q --prefork 1 || bail_out "sockwebd --prefork 1 did not start"
+poll 5 test -n "$(ps --ppid "$SERVER_PID" -o pid= | tr -d ' ')"
+WORKER=$(ps --ppid "$SERVER_PID" -o pid= | tr -d ' ')
+WARM=/d/ fill prefork /f20.txt "$WORKER"
+is "$(val status) $(val retry_after)" "503 1" \
+	"prefork, an empty cache at the limit: 503, Retry-After: 1 (not 500)"
+is "$(curl -s -m 5 "$BASE/f20.txt")" "file 20" "prefork: once the connections are gone, served again"
+stop_sockwebd
+is "$SERVER_STATUS" 0 "prefork, empty cache: SIGTERM: exit 0"
 
 for target in /f20.txt /d/; do
 	start_sockwebd -q || bail_out "sockwebd did not start"

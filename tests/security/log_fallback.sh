@@ -11,6 +11,9 @@
 #    server in a minute (the shared page), never one per request.
 #  - -L FIFO whose reader went away: EPIPE (SIGPIPE is ignored): served,
 #    one warning.
+#  - a line a pipe took only in part before its reader left (it cannot be
+#    taken back as on a file): the next line begins with a newline, so it
+#    is whole and the cut one is ended.
 #  - -L in a directory that does not exist: exit 1 at start, the path and
 #    the reason named, never listening.
 # The full-disk case (a short write) is tests/security/log_full.sh.
@@ -24,9 +27,6 @@ LINE_RE='^127\.0\.0\.1:[0-9]+ - - \[[^]]+\] "GET /hello\.txt HTTP/1\.1" 200 15 "
 get() {
 	curl -s -o /dev/null -m 5 -w '%{http_code}' -A "ua-$1-$2" "$BASE/hello.txt" || true
 }
-
-# server_procs: the pids of the running server (the master and its workers).
-server_procs() { echo "$SERVER_PID" $(ps --ppid "$SERVER_PID" -o pid=); }
 
 # log_fds_on FILE: every server process has FILE open (its access log).
 log_fds_on() {
@@ -120,6 +120,73 @@ for mode in fork prefork; do
 	exec 7<&-		# the reader goes away
 	unwritable "$mode" 'FIFO without a reader' 'Broken pipe'
 done
+
+# --- a line cut short on a pipe ------------------------------------------------------------
+
+# A line the pipe took only in part before its reader left cannot be
+# taken back (a pipe has no end to truncate): the next line, whichever
+# process writes it, begins with a newline, so the cut line is ended and
+# the next one is whole. The first reader shrinks the pipe to one page,
+# reads 4096 bytes of a 12 KB line and leaves; a second reader gets the
+# next line.
+reader() {	# reader FIFO OUT READY BYTES|-: read BYTES, or 2 lines, then close
+	python3 - "$@" <<'PY'
+import fcntl, os, select, sys, time
+fifo, out, ready, want = sys.argv[1:5]
+fd = os.open(fifo, os.O_RDONLY)
+if want != "-":
+    fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 4096)
+open(ready, "w").close()
+data = b""
+deadline = time.time() + 10
+while time.time() < deadline:
+    if want != "-" and len(data) >= int(want):
+        break
+    if want == "-" and data.count(b"\n") >= 2:
+        break
+    r, _, _ = select.select([fd], [], [], 0.1)
+    if r:
+        chunk = os.read(fd, int(want) - len(data) if want != "-" else 65536)
+        if not chunk:
+            break
+        data += chunk
+os.close(fd)
+open(out, "wb").write(data)
+PY
+}
+
+cut_on_pipe() {
+	local mode=$1 F="$TEST_DIR/cut-$1.fifo" big stream
+	shift
+	mkfifo "$F"
+	big=$(head -c 12000 /dev/zero | tr '\0' x)
+	reader "$F" "$F.1" "$F.ready1" 4096 &
+	local r1=$!
+	track_pid "$r1"
+	start_sockwebd -L "$F" "$@" || bail_out "sockwebd -L FIFO did not start"
+	poll 5 test -e "$F.ready1"
+	is "$(get "$mode" "1-$big")" 200 "$mode, pipe: a request with a 12 KB log line is served"
+	wait "$r1"
+	wait_for_line "$SERVER_ERR" 'write access log: Broken pipe' 5
+	ok $? "$mode, pipe: the reader left in mid-line: the server warns"
+	reader "$F" "$F.2" "$F.ready2" - &
+	local r2=$!
+	track_pid "$r2"
+	poll 5 test -e "$F.ready2"
+	is "$(get "$mode" 2)" 200 "$mode, pipe: the next request is served"
+	wait "$r2"
+	is "$(wc -c <"$F.1" | tr -d ' ')" 4096 "$mode, pipe: the first reader got 4096 bytes of the line"
+	stream=$(cat "$F.1" "$F.2")
+	is "$(grep -c '' <<<"$stream")" 2 "$mode, pipe: two lines in what both readers got"
+	like "$(sed -n 1p <<<"$stream")" '"ua-[a-z]+-1-x+$' "$mode, pipe: the first, cut, ends where the pipe took no more"
+	like "$(sed -n 2p <<<"$stream")" "$LINE_RE" "$mode, pipe: the next line starts on a line of its own, whole"
+	like "$(sed -n 2p <<<"$stream")" '"ua-[a-z]+-2"$' "$mode, pipe: ... and it is request 2's"
+	stop_sockwebd
+	is "$SERVER_STATUS" 0 "$mode, pipe: SIGTERM: exit 0"
+}
+
+cut_on_pipe fork
+cut_on_pipe prefork --prefork 1
 
 # --- a log that cannot be opened at start --------------------------------------------------
 
