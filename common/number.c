@@ -1,25 +1,53 @@
 /*
- * number.c: whole decimal numbers from the command line. strtol alone
- * accepts "", "12abc" and out-of-range values; options want none of them.
+ * number.c: the one decimal number parser of both programs. strtol alone
+ * accepts "", " 12", "+12", "12abc" and wraps or clamps silently; and the
+ * numbers on the wire (a port, a byte position) are not NUL-terminated.
+ * number_digits reads digits only and never overflows; number_parse is
+ * the whole-string form with bounds, for options and environment values.
  */
 #include "config.h"
 
-#include <errno.h>
-#include <stdlib.h>
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "common.h"
+
+/*
+ * The decimal digits at the start of s (at most len bytes): how many there
+ * are (0: none), their value in *out, UINT64_MAX when it does not fit.
+ */
+size_t
+number_digits(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t n;
+
+	for (n = 0; n < len && s[n] >= '0' && s[n] <= '9'; n++) {
+		unsigned d = (unsigned)(s[n] - '0');
+
+		v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
+	}
+	*out = v;
+	return n;
+}
 
 /* *out = s as a whole decimal number within [min, max]; 0, or -1 if not. */
 int
 number_parse(const char *s, long min, long max, long *out)
 {
-	char *end;
-	long v;
+	bool negative = *s == '-';
+	size_t len;
+	uint64_t v;
+	long n;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+	s += negative;
+	len = strlen(s);
+	if (len == 0 || number_digits(s, len, &v) != len || v > LONG_MAX)
 		return -1;
-	*out = v;
+	n = negative ? -(long)v : (long)v;
+	if (n < min || n > max)
+		return -1;
+	*out = n;
 	return 0;
 }

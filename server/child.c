@@ -249,7 +249,7 @@ fork_child(struct conn *c)
 	c->child_fd = sv[0];
 	c->state = CONN_CHILD;
 	timer_cancel(&c->timer);
-	children_add(&l->children, pid, c);
+	children_add(&l->children, pid);
 	if (loop_watch(l, c->child_fd, &c->child_events, EPOLLIN,
 	    &c->child_watch) == -1)
 		conn_close(c);

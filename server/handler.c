@@ -36,6 +36,7 @@ error_response(struct conn *c, const struct request *req,
 	if (status == 405 && c->srv->cfg->cors)
 		resp->allow = "GET, HEAD, OPTIONS";
 	resp->head = req->method == HTTP_HEAD;
+	resp->retry_after = status == 503 ? 1 : 0;	/* out of descriptors */
 }
 
 static void

@@ -143,10 +143,9 @@ loop_stop(struct loop *l)
 static void
 reap(struct loop *l)
 {
-	pid_t pid;
 	int status;
 
-	while (children_reap_one(&l->children, &pid, &status), pid > 0)
+	while (children_reap_one(&l->children, &status) > 0)
 		;
 	child_queue_run(l);
 }

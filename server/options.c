@@ -228,6 +228,20 @@ apply_feature_option(struct config *cfg, int ch, const char *arg)
 	return 0;
 }
 
+/* -l or --proxy-listen: one more address of at most MAX_LISTEN. */
+static int
+add_address(const char **list, size_t *n, const char *option, const char *arg)
+{
+	if (*n == MAX_LISTEN) {
+		log_warnx("invalid %s (too many addresses): '%s'", option, arg);
+		return -1;
+	}
+	if (!listen_address_valid(arg))
+		return bad("listen address", arg);
+	list[(*n)++] = arg;
+	return 0;
+}
+
 static int
 apply_option(struct config *cfg, int ch, const char *arg)
 {
@@ -240,22 +254,12 @@ apply_option(struct config *cfg, int ch, const char *arg)
 		cfg->port = arg;
 		break;
 	case 'l':
-		if (cfg->nlisten == MAX_LISTEN)
-			return bad("-l (too many addresses)", arg);
-		if (!listen_address_valid(arg))
-			return bad("listen address", arg);
-		cfg->listen[cfg->nlisten++] = arg;
-		break;
+		return add_address(cfg->listen, &cfg->nlisten, "-l", arg);
 	case 'i': cfg->inetd = true; break;
 	case OPT_PROXY_PROTOCOL: cfg->proxy_protocol = true; break;
 	case OPT_PROXY_LISTEN:
-		if (cfg->nproxy_listen == MAX_LISTEN)
-			return bad("--proxy-listen (too many addresses)", arg);
-		if (!listen_address_valid(arg))
-			return bad("listen address", arg);
-		cfg->proxy_listen[cfg->nproxy_listen++] = arg;
-		break;
-
+		return add_address(cfg->proxy_listen, &cfg->nproxy_listen,
+		    "--proxy-listen", arg);
 	case 'r': cfg->root = arg; break;
 	case 'c':
 		if (number_parse(arg, 1, 1000000, &v) == -1)
@@ -293,7 +297,7 @@ apply_option(struct config *cfg, int ch, const char *arg)
 }
 
 enum options_result
-options_parse(struct config *cfg, int argc, char **argv)
+sockwebd_options_parse(struct config *cfg, int argc, char **argv)
 {
 	int ch;
 

@@ -135,8 +135,7 @@ children_init(struct children *ch, unsigned max)
 	ch->count = 0;
 	ch->max = max;
 	ch->pids = calloc(max, sizeof(*ch->pids));
-	ch->owners = calloc(max, sizeof(*ch->owners));
-	if (ch->pids == NULL || ch->owners == NULL) {
+	if (ch->pids == NULL) {
 		log_warn("calloc children");
 		children_free(ch);
 		return -1;
@@ -148,43 +147,35 @@ void
 children_free(struct children *ch)
 {
 	free(ch->pids);
-	free(ch->owners);
 	ch->pids = NULL;
-	ch->owners = NULL;
 }
 
 void
-children_add(struct children *ch, pid_t pid, void *owner)
+children_add(struct children *ch, pid_t pid)
 {
-	ch->pids[ch->count] = pid;
-	ch->owners[ch->count++] = owner;
+	ch->pids[ch->count++] = pid;
 }
 
 /*
- * Reap one exited child: its owner (NULL for none, or when no child has
- * exited: then *pid is 0). *status is waitpid's.
+ * Reap one exited child: its pid (0 when none has exited); *status is
+ * waitpid's. A connection learns of its child's end from the child's
+ * report, not from here: this only keeps the count for -c.
  */
-void *
-children_reap_one(struct children *ch, pid_t *pid, int *status)
+pid_t
+children_reap_one(struct children *ch, int *status)
 {
-	void *owner = NULL;
+	pid_t pid = waitpid(-1, status, WNOHANG);
 	unsigned i;
 
-	*pid = waitpid(-1, status, WNOHANG);
-	if (*pid <= 0) {
-		*pid = 0;
-		return NULL;
-	}
+	if (pid <= 0)
+		return 0;
 	for (i = 0; i < ch->count; i++) {
-		if (ch->pids[i] == *pid) {
-			owner = ch->owners[i];
-			ch->count--;
-			ch->pids[i] = ch->pids[ch->count];
-			ch->owners[i] = ch->owners[ch->count];
+		if (ch->pids[i] == pid) {
+			ch->pids[i] = ch->pids[--ch->count];
 			break;
 		}
 	}
-	return owner;
+	return pid;
 }
 
 void
@@ -204,11 +195,10 @@ children_signal(const struct children *ch, int sig)
 void
 children_stop(struct children *ch, long long deadline_ms)
 {
-	pid_t pid;
 	int status;
 
 	for (;;) {
-		while (children_reap_one(ch, &pid, &status), pid > 0)
+		while (children_reap_one(ch, &status) > 0)
 			;
 		if (ch->count == 0 || io_now_ms() >= deadline_ms)
 			break;
@@ -218,7 +208,7 @@ children_stop(struct children *ch, long long deadline_ms)
 		return;
 	children_signal(ch, SIGKILL);
 	while (ch->count > 0 && waitpid(-1, NULL, 0) > 0)
-		while (children_reap_one(ch, &pid, &status), pid > 0)
+		while (children_reap_one(ch, &status) > 0)
 			;
 	ch->count = 0;
 }

@@ -20,15 +20,10 @@
 static size_t
 parse_pos(const char *s, off_t *v)
 {
-	size_t n = 0;
-	off_t x = 0;
+	uint64_t x;
+	size_t n = number_digits(s, SIZE_MAX, &x);
 
-	while (isdigit((unsigned char)s[n])) {
-		int d = s[n] - '0';
-		x = x > (OFF_MAX - d) / 10 ? OFF_MAX : x * 10 + d;
-		n++;
-	}
-	*v = x;
+	*v = x > (uint64_t)OFF_MAX ? OFF_MAX : (off_t)x;
 	return n;
 }
 

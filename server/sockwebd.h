@@ -62,7 +62,8 @@ struct config {
 	size_t		 nproxy_listen;
 };
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_USAGE };
-enum options_result options_parse(struct config *cfg, int argc, char **argv);
+enum options_result sockwebd_options_parse(struct config *cfg, int argc,
+	    char **argv);
 void	options_usage(FILE *fp);
 
 /* listen.c: the passive side: well-known port, one or more interfaces. */
@@ -142,7 +143,6 @@ long long timerq_next(const struct timerq *q);
 #define ACCEPT_PAUSE_MS		500	/* after EMFILE/ENFILE, as nginx */
 struct children {
 	pid_t		*pids;
-	void		**owners;	/* what each child serves, or NULL */
 	unsigned	 count;
 	unsigned	 max;
 };
@@ -152,8 +152,8 @@ int	proc_child_signals(void);
 void	proc_raise_nofile(const struct config *cfg, unsigned *max_conns);
 int	children_init(struct children *ch, unsigned max);
 void	children_free(struct children *ch);
-void	children_add(struct children *ch, pid_t pid, void *owner);
-void	*children_reap_one(struct children *ch, pid_t *pid, int *status);
+void	children_add(struct children *ch, pid_t pid);
+pid_t	children_reap_one(struct children *ch, int *status);
 void	children_signal(const struct children *ch, int sig);
 void	children_stop(struct children *ch, long long deadline_ms);
 void	proc_accept_failed(const char *what, int err, long long now_ms,
@@ -561,7 +561,6 @@ int	peer_json(const struct conn *c, struct buf *out);
 /* log.c: the access log, one write(2) per line. */
 int	log_access_open(const char *path);
 int	log_access_reopen(void);
-void	log_access_close(void);
 void	log_access(const struct conn *c, const struct request *req,
 	    const struct response *resp);
 void	log_access_refused(const char *peer_name, int status);

@@ -160,7 +160,8 @@ exec_new_copy(void)
 	size_t i;
 
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		_exit(126);
 	for (i = 0; i < up.count; i++)
 		if ((high[i] = fcntl(up.ls[i].fd, F_DUPFD_CLOEXEC,
 		    FIRST_FD + MAX_LISTEN)) == -1)

@@ -200,6 +200,14 @@ rr 'GET /hello.txt HTTP/1.0\r\nRange: bytes=15-\r\n\r\n'
 is "$(status_of "$R")" 416 "Range bytes=15- (== size): 416"
 cget "$BASE/hello.txt" -r 0-4
 is "$CODE $(cat "$B")" "206 hello" "curl -r 0-4: 206 hello"
+# If-Range with a date (the ETag forms are in server_features.sh): the
+# range only while the file still has that Last-Modified, else all of it.
+cget "$BASE/hello.txt" -r 0-4 -H "If-Range: $LASTMOD"
+is "$CODE $(cat "$B")" "206 hello" "If-Range = Last-Modified: 206, the range"
+cget "$BASE/hello.txt" -r 0-4 -H 'If-Range: Mon, 01 Jan 2024 00:00:00 GMT'
+is "$CODE $(wc -c <"$B" | tr -d ' ')" "200 15" "If-Range with another date: 200, the whole file"
+cget "$BASE/hello.txt" -r 0-4 -H 'If-Range: not a date'
+is "$CODE $(wc -c <"$B" | tr -d ' ')" "200 15" "If-Range unparsable: 200, the whole file"
 
 # --- directories: 301, index.html, listing ------------------------------------------------
 

@@ -209,12 +209,42 @@ test_number(void)
 	is_int(number_parse("", 0, 10, &v), -1, "empty string");
 	is_int(number_parse("12abc", 0, 100, &v), -1, "trailing garbage");
 	is_int(number_parse("99999999999999999999", 0, 100, &v), -1, "overflow");
+	is_int(number_parse("-1", -1, 10, &v), 0, "a negative number allowed by min");
+	is_int(v, -1, "its value");
+	is_int(number_parse("-", -1, 10, &v), -1, "a sign alone");
+	is_int(number_parse(" 5", 0, 10, &v), -1, "a leading blank (strtol takes it)");
+	is_int(number_parse("+5", 0, 10, &v), -1, "a plus sign (strtol takes it)");
+	is_int(number_parse("--5", -10, 10, &v), -1, "two signs");
+}
+
+static void
+test_number_digits(void)
+{
+	uint64_t v = 7;
+
+	is_int((int)number_digits("1234-99", 7, &v), 4, "digits up to the dash");
+	ok(v == 1234, "their value");
+	is_int((int)number_digits("12345", 3, &v), 3, "no further than len");
+	ok(v == 123, "the value of those 3");
+	is_int((int)number_digits("x1", 2, &v), 0, "no digit first: 0");
+	ok(v == 0, "value 0");
+	is_int((int)number_digits("", 0, &v), 0, "empty");
+	is_int((int)number_digits("18446744073709551615", 20, &v), 20,
+	    "UINT64_MAX read whole");
+	ok(v == UINT64_MAX, "exactly UINT64_MAX");
+	is_int((int)number_digits("99999999999999999999999", 23, &v), 23,
+	    "a longer number read whole");
+	ok(v == UINT64_MAX, "saturates at UINT64_MAX, never wraps");
+	is_int((int)number_digits("18446744073709551616", 20, &v), 20,
+	    "UINT64_MAX + 1");
+	ok(v == UINT64_MAX, "saturates");
 }
 
 int
 main(void)
 {
 	test_number();
+	test_number_digits();
 	test_addr();
 	test_httpdate();
 	test_buf();

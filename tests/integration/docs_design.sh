@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# tests/integration/docs_design.sh: DESIGN.md names every source file of
+# server/, client/ and common/, so a new file cannot land undescribed,
+# and every file it names exists.
+. "$top_srcdir/tests/lib.sh"
+
+DESIGN="$top_srcdir/DESIGN.md"
+[ -r "$DESIGN" ] || bail_out "no DESIGN.md in $top_srcdir"
+n=0
+for f in "$top_srcdir"/server/*.[ch] "$top_srcdir"/client/*.[ch] "$top_srcdir"/common/*.[ch]; do
+	rel=${f#"$top_srcdir"/}
+	n=$((n + 1))
+	grep -qF -- "\`$rel\`" "$DESIGN"
+	ok $? "DESIGN.md names $rel"
+done
+ok "$([ "$n" -ge 40 ]; echo $?)" "the check saw the whole tree ($n files)"
+# ... and names no file that is gone.
+for rel in $(grep -oE '`(server|client|common)/[a-z_]+\.[ch]`' "$DESIGN" | tr -d '`' | sort -u); do
+	[ -e "$top_srcdir/$rel" ]
+	ok $? "$rel, named in DESIGN.md, exists"
+done
+
+done_testing
