@@ -63,6 +63,12 @@ etag_checks() {
 	is "$(cat "$B" 2>/dev/null | wc -c)" 0 "$m: 304 has no body"
 	get e3 /hello.txt -H "If-None-Match: \"nope\", W/$tag"
 	is "$CODE" 304 "$m: If-None-Match list with the weak form: 304"
+	get e3b /hello.txt -H 'If-None-Match: "nope"' -H "If-None-Match: $tag"
+	is "$CODE" 304 "$m: the ETag on a second If-None-Match line: 304 (one list, RFC 9110 5.3)"
+	get e3c /hello.txt -H 'If-None-Match: "nope"' -H 'If-None-Match: "other"'
+	is "$CODE" 200 "$m: two If-None-Match lines, neither the ETag: 200"
+	get e3d /hello.txt -H 'If-Match: "nope"' -H "If-Match: $tag"
+	is "$CODE" 200 "$m: the ETag on a second If-Match line: 200"
 	get e4 /hello.txt -H 'If-None-Match: *'
 	is "$CODE" 304 "$m: If-None-Match: *: 304"
 	get e5 /hello.txt -H 'If-None-Match: "nope"' -H "If-Modified-Since: $lm"
@@ -117,6 +123,12 @@ d = json.load(open(sys.argv[1]))
 print(" ".join("%s:%s:%s:%s" % (e["name"], e["type"], e["size"], e["mtime"]) for e in d))' "$B")" \
 		"adir:directory:None:$(date -u -r "$W/list/adir" +%Y-%m-%dT%H:%M:%SZ) zdir:directory:None:$(date -u -r "$W/list/zdir" +%Y-%m-%dT%H:%M:%SZ) a.txt:file:1536:2020-01-01T00:00:00Z b.txt:file:300:2021-01-01T00:00:00Z c.bin:file:100:2019-01-01T00:00:00Z" \
 		"$m: JSON {name, type, size, mtime} in listing order"
+	get l4b /list/ -H 'Accept: text/html, application/json;q=0.5'
+	like "$(hdr "$H" Content-Type)" '^text/html' "$m: Accept prefers text/html: the page"
+	get l4c /list/ -H 'Accept: application/json;q=0'
+	like "$(hdr "$H" Content-Type)" '^text/html' "$m: Accept: application/json;q=0: the page"
+	get l4d /list/ -H 'Accept: text/html;q=0.1' -H 'Accept: application/json'
+	is "$(hdr "$H" Content-Type)" application/json "$m: Accept on two lines, JSON preferred: JSON"
 	get l5 '/list/?format=json;C=S;O=D'
 	is "$(python3 -c 'import json, sys
 print(" ".join(e["name"] for e in json.load(open(sys.argv[1]))))' "$B")" \
@@ -162,6 +174,15 @@ header_checks() {
 	like "$(hdr "$H" Access-Control-Allow-Headers)" '(^|, )Range(,|$)' "$m: preflight: Range allowed"
 	is "$(hdr "$H" Access-Control-Allow-Origin)" '*' "$m: preflight: Allow-Origin"
 	is "$(hdr "$H" Content-Length)" "" "$m: 204 has no Content-Length"
+	is "$(hdr "$H" Connection)" keep-alive "$m: preflight: the connection stays open"
+	# Two preflights on one connection: curl reuses it (no second connect).
+	got=$(curl -s -m 10 -o /dev/null -w '%{http_code}:%{num_connects} ' -X OPTIONS \
+		-H 'Origin: http://example.com' -H 'Access-Control-Request-Method: GET' \
+		"$BASE/hello.txt" "$BASE/k.bin")
+	is "$got" "204:1 204:0 " "$m: two preflights, one connection"
+	got=$(curl -s -m 10 -o /dev/null -w '%{http_code}:%{num_connects} ' -X OPTIONS \
+		-H 'Origin: http://example.com' -H 'Connection: close' "$BASE/hello.txt" "$BASE/k.bin")
+	is "$got" "204:1 204:1 " "$m: a preflight with Connection: close closes"
 	get h5 / -X OPTIONS --request-target '*'
 	is "$CODE" 204 "$m: OPTIONS * with --cors: 204"
 	get h6 /hello.txt -X POST
@@ -274,6 +295,8 @@ variant_checks() {
 	ok $? "$m: ... the bytes of app.js.br"
 	get v3 /app.js -H 'Accept-Encoding: br;q=0.1, zstd;q=0.9, gzip;q=0.5'
 	is "$(hdr "$H" Content-Encoding)" zstd "$m: the highest q wins: zstd"
+	get v3b /app.js -H 'Accept-Encoding: br;q=0, zstd;q=0' -H 'Accept-Encoding: gzip'
+	is "$(hdr "$H" Content-Encoding)" gzip "$m: Accept-Encoding on two lines is one list: gzip"
 	get v4 /app.js -H 'Accept-Encoding: br;q=0, zstd;q=0, gzip;q=0'
 	is "$CODE $(hdr "$H" Content-Encoding) $(hdr "$H" Vary)" "200  Accept-Encoding" \
 		"$m: q=0 for all: app.js itself, still Vary"
@@ -427,6 +450,7 @@ for mode in default prefork; do
 	spa_checks "$mode"
 	get o1 /hello.txt -X OPTIONS
 	is "$CODE $(hdr "$H" Allow)" "405 GET, HEAD" "$mode without --cors: OPTIONS is 405"
+	is "$(hdr "$H" Connection)" keep-alive "$mode without --cors: ... a complete request, kept alive"
 	is "$(hdr "$H" Access-Control-Allow-Origin)" "" "$mode without --cors: no CORS header"
 	stop_sockwebd
 done
