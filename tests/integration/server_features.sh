@@ -9,7 +9,8 @@
 # --header, --cors (preflight 204), --max-age; symbolic links followed
 # inside the root (file, directory, chain, ..), refused out of it and in
 # loops, re-pointed links seen at once; --no-symlinks; precompressed
-# variants (.br, .zst, .gz) by Accept-Encoding q-values, with Vary;
+# variants (.br, .zst, .gz) by Accept-Encoding q-values, with Vary, seen
+# at once when they appear, go stale, are re-pointed or removed;
 # --fallback for single-page apps, --mime-types, --default-type; several
 # ranges as multipart/byteranges (coalesced, at most 16 parts).
 . "$top_srcdir/tests/lib.sh"
@@ -321,6 +322,51 @@ variant_checks() {
 	is "$(hdr "$H" Content-Type):$(hdr "$H" Content-Encoding)" "application/gzip:" "$m: the .gz itself by name: application/gzip"
 }
 
+# The open-file cache and variants: a variant that appears, goes stale,
+# is replaced, re-pointed through a symlink or removed is seen by the next
+# request (several rounds, so every --prefork worker has cached it).
+variant_cache_checks() {
+	local m=$1 r
+	printf 'let y = 2;\n%.0s' $(seq 200) >"$W/vc.js"
+	touch -d '2020-01-01' "$W/vc.js"
+	for r in 1 2 3; do
+		rm -f "$W/vc.js.gz" "$W/vc.js.zst"
+		get vc1 /vc.js -H 'Accept-Encoding: gzip, zstd'
+		is "$(hdr "$H" Content-Encoding):$(hdr "$H" Vary):$(wc -c <"$B")" \
+			"::$(wc -c <"$W/vc.js")" "$m: round $r: no variant: vc.js itself, no Vary"
+		gzip -c "$W/vc.js" >"$W/vc.js.gz"
+		get vc2 /vc.js -H 'Accept-Encoding: gzip, zstd'
+		is "$(hdr "$H" Content-Encoding):$(hdr "$H" Vary)" "gzip:Accept-Encoding" \
+			"$m: round $r: vc.js.gz appears: sent at once"
+		cmp -s "$B" "$W/vc.js.gz"
+		ok $? "$m: round $r: ... its bytes"
+		zstd -q -c "$W/vc.js" >"$W/vc.js.zst.new"
+		mv "$W/vc.js.zst.new" "$W/vc.js.zst"
+		get vc3 /vc.js -H 'Accept-Encoding: gzip;q=0.5, zstd'
+		is "$(hdr "$H" Content-Encoding)" zstd "$m: round $r: vc.js.zst appears: preferred"
+		touch -d '2000-01-01' "$W/vc.js.zst"
+		get vc4 /vc.js -H 'Accept-Encoding: gzip;q=0.5, zstd'
+		is "$(hdr "$H" Content-Encoding)" gzip "$m: round $r: vc.js.zst made older than vc.js: not sent"
+		rm -f "$W/vc.js.zst"
+		printf 'junk' >"$W/vc-other.gz"
+		ln -sfn vc-other.gz "$W/vc.js.gz"
+		get vc5 /vc.js -H 'Accept-Encoding: gzip'
+		is "$(hdr "$H" Content-Encoding):$(cat "$B")" "gzip:junk" \
+			"$m: round $r: vc.js.gz now a link to another file: that file"
+		gzip -c "$W/vc.js" >"$W/vc-real.gz"
+		ln -sfn vc-real.gz "$W/vc.js.gz"
+		get vc6 /vc.js -H 'Accept-Encoding: gzip'
+		cmp -s "$B" "$W/vc-real.gz"
+		ok $? "$m: round $r: the link re-pointed: the new target at once"
+		ln -sfn ../outside/secret.txt "$W/vc.js.gz"
+		get vc7 /vc.js -H 'Accept-Encoding: gzip'
+		is "$CODE:$(hdr "$H" Content-Encoding):$(hdr "$H" Vary)" "200::" \
+			"$m: round $r: the link re-pointed out of the root: vc.js, no variant"
+		unlike "$(cat "$B")" secret "$m: round $r: ... nothing leaked"
+	done
+	rm -f "$W/vc.js.gz"
+}
+
 spa_checks() {
 	local m=$1
 	get f1 /app/users/42
@@ -439,6 +485,7 @@ for mode in default prefork; do
 	header_checks "$mode"
 	symlink_checks "$mode"
 	variant_checks "$mode"
+	variant_cache_checks "$mode"
 	multipart_checks "$mode"
 	stop_sockwebd
 	start_sockwebd "${args[@]}" --no-symlinks || bail_out "sockwebd did not start"
