@@ -130,6 +130,8 @@ preconditions_decide(struct conn *c, const struct request *req,
 /*
  * Several ranges: 206 multipart/byteranges, each part's bytes sent from
  * the file by sendfile (response.c), only the part headers in memory.
+ * When the parts and their headers come to the file's size or more, the
+ * whole file is cheaper: 200, as RFC 9110 14.2 lets a server ignore Range.
  */
 static void
 multipart_decide(struct conn *c, struct response *resp, const struct file *f,
@@ -140,6 +142,11 @@ multipart_decide(struct conn *c, struct response *resp, const struct file *f,
 	if (multipart_build(mp, set, resp->content_type, f->st.st_size,
 	    resp->etag, &c->body) == -1) {
 		response_error_page(resp, 500, &c->body);
+		return;
+	}
+	if (mp->content_length >= f->st.st_size) {
+		mp->nparts = 0;
+		resp->status = 200;
 		return;
 	}
 	resp->content_type = mp->text;

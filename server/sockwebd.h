@@ -307,8 +307,6 @@ bool	mime_compressible(const char *type);
 
 /* range.c: the Range header (RFC 9110 section 14); no I/O. */
 enum range_result { RANGE_NONE, RANGE_OK, RANGE_UNSATISFIABLE };
-enum range_result range_parse(const char *value, off_t size, off_t *start,
-	    off_t *length);
 #define RANGE_PARTS_MAX 16	/* parts of a multipart/byteranges answer */
 struct byte_range {
 	off_t	start, length;

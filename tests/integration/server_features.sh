@@ -19,6 +19,8 @@ command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
 
 make_test_root
 head -c 1000 /dev/urandom >"$TEST_DIR/www/k.bin"
+head -c 100000 /dev/urandom >"$TEST_DIR/www/r.bin"
+python3 -c 'import sys; sys.stdout.write("".join(chr(97 + i % 26) for i in range(4000)))' >"$TEST_DIR/www/mid.txt"
 W=$TEST_DIR/www
 mkdir -p "$W/list/zdir" "$W/list/adir" "$W/big"
 head -c 300 /dev/zero >"$W/list/b.txt"
@@ -436,18 +438,28 @@ multipart_checks() {
 	get m3 /k.bin -r 0-99,50-149
 	is "$CODE $(hdr "$H" Content-Range) $(wc -c <"$B")" "206 bytes 0-149/1000 150" \
 		"$m: overlapping ranges coalesce into one part"
-	get m4 /k.bin -r 0-0,2-2,4-4,6-6,8-8,10-10,12-12,14-14,16-16,18-18,20-20,22-22,24-24,26-26,28-28,30-30,32-32
-	is "$CODE $(wc -c <"$B")" "200 1000" "$m: 17 parts: the whole file (at most 16)"
+	get m4 /r.bin -r 0-0,2-2,4-4,6-6,8-8,10-10,12-12,14-14,16-16,18-18,20-20,22-22,24-24,26-26,28-28,30-30,32-32
+	is "$CODE $(wc -c <"$B")" "200 100000" "$m: 17 parts: the whole file (at most 16)"
+	get m4b /r.bin -r 0-0,2-2,4-4,6-6,8-8,10-10,12-12,14-14,16-16,18-18,20-20,22-22,24-24,26-26,28-28,30-30
+	is "$CODE $(mp_parts "$W/r.bin" "$B" "$(hdr "$H" Content-Type)" | wc -w)" "206 16" "$m: 16 parts: multipart"
+	is "$(mp_parts "$W/r.bin" "$B" "$(hdr "$H" Content-Type)" | grep -c BAD)" 0 "$m: ... each part's bytes right"
 	get m5 /k.bin -r 0-599,500-999
 	is "$CODE $(hdr "$H" Content-Range)" "206 bytes 0-999/1000" "$m: ranges covering the file: one part"
 	get m6 /k.bin -r 0-9,5000-6000
 	is "$CODE $(hdr "$H" Content-Range)" "206 bytes 0-9/1000" "$m: an unsatisfiable range is dropped"
 	get m7 /k.bin -r 5000-6000,7000-8000
 	is "$CODE" 416 "$m: no satisfiable range: 416"
-	get m8 /hello.txt -r 0-1,3-4
-	is "$(mp_parts "$W/hello.txt" "$B" "$(hdr "$H" Content-Type)")" \
-		"0-1/15:ok:text/plain; charset=utf-8 3-4/15:ok:text/plain; charset=utf-8" \
+	get m8 /mid.txt -r 0-1,3-4
+	is "$(mp_parts "$W/mid.txt" "$B" "$(hdr "$H" Content-Type)")" \
+		"0-1/4000:ok:text/plain; charset=utf-8 3-4/4000:ok:text/plain; charset=utf-8" \
 		"$m: a small cached file: multipart too"
+	get m8b /hello.txt -r 0-1,3-4
+	is "$CODE $(wc -c <"$B") $(hdr "$H" Content-Type)" "200 15 text/plain; charset=utf-8" \
+		"$m: parts and their headers longer than the file: the whole file"
+	get m8c /k.bin -r 0-0,2-2,4-4,6-6,8-8,10-10,12-12,14-14,16-16,18-18
+	is "$CODE $(wc -c <"$B")" "200 1000" "$m: 10 one-byte parts of 1000 bytes, about 1080 bytes as multipart: the whole file"
+	get m8d /k.bin -r 0-0,2-2,4-4,6-6,8-8,10-10,12-12,14-14
+	is "$CODE $(hdr "$H" Content-Length)" "206 868" "$m: 8 one-byte parts come to 868 bytes: still multipart"
 	get m9 /k.bin -r 0-9,20-29 -H 'If-Range: "stale"'
 	is "$CODE $(wc -c <"$B")" "200 1000" "$m: multi-range with a failed If-Range: the whole file"
 }
