@@ -493,9 +493,10 @@ def main():
     # a SIGTERM (timeout(1)) still stops the programs started so far
     signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(143))
     try:
-        raw = a.raw or tempfile.mkdtemp(prefix="trace_page.")
-        os.makedirs(raw, exist_ok=True)
-        traces = run_exchange(a, raw)
+        with tempfile.TemporaryDirectory(prefix="trace_page.") as scratch:
+            raw = a.raw or scratch
+            os.makedirs(raw, exist_ok=True)
+            traces = run_exchange(a, raw)
         nums = correlate(traces)
         page = render(traces, nums, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     except (TraceError, OSError, subprocess.SubprocessError, ValueError, KeyError) as e:
