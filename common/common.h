@@ -52,6 +52,7 @@ long long io_now_us(void);
 /* number.c: the one decimal number parser (digits only, never wraps). */
 size_t	number_digits(const char *s, size_t len, uint64_t *out);
 int	number_parse(const char *s, long min, long max, long *out);
+int	number_seconds_ms(const char *s, long max_s, long long *ms);
 
 /* buf.c: a growable byte buffer for building messages. */
 struct buf {

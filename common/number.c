@@ -32,6 +32,33 @@ number_digits(const char *s, size_t len, uint64_t *out)
 	return n;
 }
 
+/*
+ * Seconds as curl's options take them ("5", "0.25", ".5"; digits and one
+ * point, no sign or exponent), at most max_s, into *ms rounded to the
+ * nearest millisecond. 0, or -1.
+ */
+int
+number_seconds_ms(const char *s, long max_s, long long *ms)
+{
+	size_t len = strlen(s), n, f = 0, i;
+	uint64_t whole, frac = 0;
+
+	n = number_digits(s, len, &whole);
+	if (s[n] == '.') {
+		f = number_digits(s + n + 1, len - n - 1, &frac);
+		if (n + 1 + f != len)
+			return -1;
+	} else if (n != len)
+		return -1;
+	if (n + f == 0 || whole > (uint64_t)max_s)
+		return -1;
+	/* The first four decimals: milliseconds and the digit that rounds. */
+	for (frac = 0, i = 0; i < 4; i++)
+		frac = frac * 10 + (i < f ? (uint64_t)(s[n + 1 + i] - '0') : 0);
+	*ms = (long long)(whole * 1000 + (frac + 5) / 10);
+	return 0;
+}
+
 /* *out = s as a whole decimal number within [min, max]; 0, or -1 if not. */
 int
 number_parse(const char *s, long min, long max, long *out)

@@ -42,7 +42,7 @@ trace_line(const char *fmt, ...)
 	va_end(ap);
 	if (len < 0)
 		return;
-	gettimeofday(&tv, NULL);
+	(void)gettimeofday(&tv, NULL);	/* fails only on a bad pointer */
 	if (gmtime_r(&tv.tv_sec, &tm) == NULL)
 		memset(&tm, 0, sizeof(tm));
 	n = (size_t)snprintf(line, sizeof(line), "sockwebd[%ld] %02d:%02d:%02d.%06ld ",

@@ -193,7 +193,8 @@ upgrade_start(void)
 			exec_new_copy();
 		_exit(pid == -1 ? 1 : 0);
 	} else
-		waitpid(pid, NULL, 0);
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;	/* the intermediate child, gone at once */
 	errno = saved;
 }
 

@@ -218,6 +218,35 @@ test_number(void)
 }
 
 static void
+test_number_seconds(void)
+{
+	long long ms = -7;
+
+	is_int(number_seconds_ms("5", 100, &ms), 0, "seconds: 5");
+	ok(ms == 5000, "5 s = 5000 ms");
+	is_int(number_seconds_ms("0.25", 100, &ms), 0, "seconds: 0.25");
+	ok(ms == 250, "0.25 s = 250 ms");
+	is_int(number_seconds_ms(".5", 100, &ms), 0, "seconds: .5");
+	ok(ms == 500, ".5 s = 500 ms");
+	is_int(number_seconds_ms("3.", 100, &ms), 0, "seconds: 3.");
+	ok(ms == 3000, "3. s = 3000 ms");
+	is_int(number_seconds_ms("0.0005", 100, &ms), 0, "seconds: 0.0005");
+	ok(ms == 1, "0.0005 s rounds to 1 ms");
+	is_int(number_seconds_ms("1.23449999", 100, &ms), 0, "many decimals");
+	ok(ms == 1234, "1.23449999 s = 1234 ms (the 4th decimal rounds)");
+	is_int(number_seconds_ms("100", 100, &ms), 0, "at the bound");
+	is_int(number_seconds_ms("101", 100, &ms), -1, "above the bound");
+	is_int(number_seconds_ms("", 100, &ms), -1, "empty");
+	is_int(number_seconds_ms(".", 100, &ms), -1, "a point alone");
+	is_int(number_seconds_ms("-1", 100, &ms), -1, "negative");
+	is_int(number_seconds_ms(" 1", 100, &ms), -1, "a leading blank");
+	is_int(number_seconds_ms("1e3", 10000, &ms), -1, "an exponent");
+	is_int(number_seconds_ms("0x10", 100, &ms), -1, "hex (strtod takes it)");
+	is_int(number_seconds_ms("1.2.3", 100, &ms), -1, "two points");
+	is_int(number_seconds_ms("inf", 100, &ms), -1, "inf");
+}
+
+static void
 test_number_digits(void)
 {
 	uint64_t v = 7;
@@ -245,6 +274,7 @@ main(void)
 {
 	test_number();
 	test_number_digits();
+	test_number_seconds();
 	test_addr();
 	test_httpdate();
 	test_buf();
