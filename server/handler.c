@@ -219,6 +219,7 @@ file_response(struct conn *c, const struct request *req,
     struct response *resp, struct file *f, const char *path)
 {
 	bool head = req->method == HTTP_HEAD;
+	const char *vary;
 
 	response_init(resp, 200);
 	resp->content_type = mime_type_for(path);
@@ -229,10 +230,14 @@ file_response(struct conn *c, const struct request *req,
 	resp->length = resp->total = f->st.st_size;
 	resp->ranges = true;
 	resp->head = head;
-	if (preconditions_decide(c, req, resp))
+	vary = resp->vary;
+	if (preconditions_decide(c, req, resp)) {
+		resp->vary = vary;	/* a 412 varies like the file */
 		return;
+	}
 	if (!head)
 		range_decide(c, req, resp, f);
+	resp->vary = vary;		/* and so does a 416 */
 	/* A small cached file goes out from memory, with its head. */
 	if (f->data != NULL && resp->file_fd >= 0 && resp->multipart.nparts == 0) {
 		resp->body = f->data + resp->offset;

@@ -116,7 +116,15 @@ options_usage(FILE *fp)
 "Listening sockets passed by systemd (LISTEN_FDS) replace -l and -p; one named\n"
 "\"proxy\" expects the PROXY header. SIGUSR2\n"
 "starts the binary anew with the same arguments on the same sockets; this copy\n"
-"then finishes its connections and exits (binary upgrade).\n");
+"then finishes its connections and exits (binary upgrade).\n"
+"\n"
+"Always on: a strong ETag on every file response; If-None-Match, If-Match,\n"
+"If-Modified-Since, If-Unmodified-Since and If-Range (304, 412); several ranges\n"
+"as 206 multipart/byteranges (at most 16 parts, else the whole file);\n"
+"FILE.br, FILE.zst or FILE.gz sent for FILE when Accept-Encoding allows it\n"
+"(Vary: Accept-Encoding); symbolic links followed while they stay beneath the\n"
+"root; listings sorted by ?C=N|S|M;O=A|D, JSON with ?format=json or\n"
+"Accept: application/json.\n");
 }
 
 static void

@@ -312,6 +312,12 @@ variant_checks() {
 	is "$CODE" 304 "$m: If-None-Match with the variant's ETag: 304"
 	get v7 /app.js -H 'Accept-Encoding: gzip' -r 0-9
 	is "$CODE $(hdr "$H" Content-Encoding) $(wc -c <"$B")" "206 gzip 10" "$m: a range of the variant"
+	get v7b /app.js -H 'Accept-Encoding: gzip' -H 'If-Match: "nope"'
+	is "$CODE $(hdr "$H" Vary)" "412 Accept-Encoding" "$m: a 412 for a file with a variant: Vary too"
+	get v7c /app.js -H 'Accept-Encoding: gzip' -r 100000-
+	is "$CODE $(hdr "$H" Vary)" "416 Accept-Encoding" "$m: a 416 for a file with a variant: Vary too"
+	get v7d /app.js -H 'Accept-Encoding: gzip' -H "If-None-Match: $tag_gz"
+	is "$CODE $(hdr "$H" Vary)" "304 Accept-Encoding" "$m: a 304 for a file with a variant: Vary too"
 	get v8 /plain.css -H 'Accept-Encoding: gzip'
 	is "$(hdr "$H" Content-Encoding):$(hdr "$H" Vary)" ":" "$m: a file without variants: no Vary"
 	get v9 /stale.txt -H 'Accept-Encoding: gzip'
