@@ -57,6 +57,8 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static void	usage_notes(FILE *fp);
+
 void
 options_usage(FILE *fp)
 {
@@ -111,7 +113,15 @@ options_usage(FILE *fp)
 "      --default-type TYPE  type for unknown extensions (application/octet-stream)\n"
 "  -v, --verbose            trace each connection's socket calls on stderr\n"
 "  -h, --help               show this help and exit\n"
-"  -V, --version            show the version and exit\n"
+"  -V, --version            show the version and exit\n");
+	usage_notes(fp);
+}
+
+/* What --help says after the options: sockets, upgrade, what is always on. */
+static void
+usage_notes(FILE *fp)
+{
+	fprintf(fp,
 "\n"
 "Listening sockets passed by systemd (LISTEN_FDS) replace -l and -p; one named\n"
 "\"proxy\" expects the PROXY header. SIGUSR2\n"
