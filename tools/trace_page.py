@@ -248,6 +248,8 @@ def run_exchange(a, raw):
             time.sleep(0.1)
         time.sleep(0.2)		# a simultaneous close leaves two ends
         ends = time_wait_ends(local, "%s:%s" % (LOOPBACK, port))
+        if not ends:
+            raise TraceError("ss shows neither end of %s in TIME_WAIT" % local)
         with open(paths["timewait.txt"], "w") as f:
             f.write("".join(e + "\n" for e in ends))
     finally:
@@ -399,6 +401,27 @@ def legend(nums, first_id):
     return out
 
 
+def matches(nums, first_id, after):
+    """What to look for: each shared number and the lines that name it."""
+    def at(kind, text):
+        return '<a href="#%s">%s</a>' % (first_id[kind], text)
+    items = [
+        "c-ares' UDP socket got the ephemeral port %s (%s), and the DNS server "
+        "saw its query come from that port (%s)."
+        % (nums["udp"], at("udp-connect", "connect"), at("dns-query", "dnsd")),
+        "connect() got the ephemeral port %s (%s); the server's accept() "
+        "reported the same port (%s), and so does /_peer (%s)."
+        % (nums["tcp"], at("tcp-local", "sockget"), at("accept", "accept"),
+           at("body", "body")),
+        "The parent, pid %s, forked the child %s (%s), which answered (%s); "
+        "/_peer names that pid (%s)."
+        % (nums["parent"], nums["child"], at("fork", "fork"),
+           at("request-line", "request"), at("body", "body")),
+        "In TIME_WAIT afterwards, as %s: %s." % (at("time-wait", "ss shows"), html.escape(after)),
+    ]
+    return ['<ul class="matches">'] + ["<li>%s</li>" % i for i in items] + ["</ul>"]
+
+
 def render(t, nums, when):
     rows, first_id = classify_all(t)
     tw = [r[2].split()[1] for r in rows if r[3] == "time-wait"]
@@ -414,6 +437,7 @@ def render(t, nums, when):
         page = f.read()
     return (page.replace("@WHEN@", html.escape(when))
             .replace("@LEGEND@", "\n".join(legend(nums, first_id)))
+            .replace("@MATCHES@", "\n".join(matches(nums, first_id, after)))
             .replace("@PHASES@", "\n".join(body)))
 
 
