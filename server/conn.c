@@ -567,9 +567,7 @@ conn_timeout(struct conn *c, long long now_ms)
 			conn_close(c);
 			return;
 		}
-		c->req->state = REQUEST_ERROR;
-		c->req->status = 408;
-		c->req->keep_alive = false;
+		request_fail(c->req, 408);
 		c->nrequests++;
 		respond(c);
 		conn_drive(c);

@@ -77,6 +77,15 @@ publish(struct request *req)
 	req->keep_alive = req->state == REQUEST_DONE && fields_keep_alive(req);
 }
 
+/* The request ends in error from outside the parser (a time-out, 408). */
+void
+request_fail(struct request *req, int status)
+{
+	req->state = REQUEST_ERROR;
+	req->status = status;
+	publish(req);
+}
+
 static int
 fail(struct request *req, int status)
 {

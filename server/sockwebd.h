@@ -207,6 +207,7 @@ struct request {
 };
 void	request_init(struct request *req);
 size_t	request_feed(struct request *req, const char *data, size_t len);
+void	request_fail(struct request *req, int status);
 const char *request_header(const struct request *req, const char *name);
 const char *request_method_name(const struct request *req);
 size_t	request_header_count(const struct request *req, const char *name);

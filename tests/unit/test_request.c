@@ -353,6 +353,15 @@ test_every_state(void)
 	is_int(req.status, 414, "HEAD with a long target: 414");
 	is_int(req.method, HTTP_HEAD, "... answered as HEAD (no body)");
 	ok(!req.has_version, "... no version given");
+
+	/* A time-out (conn.c) ends a request through request_fail. */
+	request_init(&req);
+	request_feed(&req, "HEAD /x HTTP/1.1\r\nHo", 20);
+	request_fail(&req, 408);
+	ok(req.state == REQUEST_ERROR && req.status == 408,
+	    "request_fail: an error, 408");
+	ok(req.method == HTTP_HEAD && req.has_version && !req.keep_alive,
+	    "... method and version as far as they came, not kept alive");
 }
 
 /* RFC 9110 6.5.1: a trailer never becomes a header field. */
