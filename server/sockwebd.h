@@ -452,6 +452,7 @@ void	conn_stop(struct conn *c);
 void	conn_drive(struct conn *c);
 bool	conn_keep_alive(const struct conn *c);
 void	conn_response_done(struct conn *c, bool log);
+void	conn_free_response(struct conn *c);
 void	conn_begin_send(struct conn *c);
 void	conn_fail(struct conn *c, int status);
 void	conn_resume(struct conn *c);
@@ -506,8 +507,10 @@ void	trace_enable(bool on);
 void	trace_line(const char *fmt, ...) PRINTF_LIKE(1, 2);
 #define TRACE(...) do { if (trace_on) trace_line(__VA_ARGS__); } while (0)
 
-/* child.c: fork mode: a child serves one request, then hands back. */
+/* child.c: fork mode: a child serves a request (or a quick run of them). */
 #define HANDBACK_MS	100	/* a child sends this long, then the parent */
+#define CHILD_STAY_MS	10	/* it waits this long for a next request */
+#define CHILD_LIFE_MS	1000	/* and serves one connection this long at most */
 void	child_dispatch(struct conn *c);
 void	child_queue_run(struct loop *l);
 void	child_event(struct conn *c, uint32_t events);
