@@ -504,7 +504,8 @@ child_event(struct conn *c, uint32_t events)
 		return;
 	}
 	c->resp.status = hb.status;
-	c->resp.keep_alive = hb.keep_alive;
+	/* The child could not know that we stop meanwhile. */
+	c->resp.keep_alive = hb.keep_alive && !c->loop->stopping;
 	if (hb.kind == HANDBACK_DONE) {
 		conn_response_done(c, false);	/* the child logged it */
 		if (c->state == CONN_READING)
