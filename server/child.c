@@ -17,8 +17,8 @@
  * loading a page, a benchmark) would cost a fork per request if every
  * child handed back after one. So a child that has sent its response in
  * full waits up to CHILD_STAY_MS for the next one and serves it too, as
- * long as it is complete in the socket (looked at with MSG_PEEK: a
- * partial request stays in the kernel for the parent to read) and the
+ * long as it is complete and valid (looked at with MSG_PEEK: a partial
+ * or bad request stays in the kernel for the parent to read) and the
  * child is younger than CHILD_LIFE_MS. The report then carries that last
  * request's bytes, which the parent parses again, so its view of the
  * connection is the last request's. An idle or trickling client thus
@@ -228,8 +228,8 @@ next_pending(struct conn *c, struct handback *hb, char *head, size_t *len)
 
 	request_init(c->req);
 	used = request_feed(c->req, c->pending, c->npending);
-	if (c->req->state == REQUEST_INCOMPLETE)
-		return false;	/* the parent completes it from the socket */
+	if (c->req->state != REQUEST_DONE)
+		return false;	/* the parent completes it, or answers the error */
 	memcpy(head, c->pending, used);
 	memmove(c->pending, c->pending + used, c->npending - used);
 	c->npending -= used;
@@ -264,8 +264,9 @@ next_request(struct conn *c, struct handback *hb, long long life_end,
 		return false;
 	request_init(c->req);
 	used = request_feed(c->req, c->loop->scratch, (size_t)n);
-	if (c->req->state == REQUEST_INCOMPLETE)
-		return false;	/* the parent reads it, from the start */
+	if (c->req->state != REQUEST_DONE)
+		return false;	/* the parent reads it from the start (and
+				 * answers a bad one itself, as always) */
 	if (read(c->fd, head, used) != (ssize_t)used) {
 		log_warn("read %s", c->peer_name);
 		c->resp.keep_alive = false;	/* where the next one starts is lost */
@@ -476,7 +477,7 @@ last_request(struct conn *c, const struct handback *hb, const char *head)
 	c->nrequests += hb->more_requests;
 	request_init(c->req);
 	request_feed(c->req, head, hb->head_len);
-	return c->req->state == REQUEST_INCOMPLETE ? -1 : 0;
+	return c->req->state == REQUEST_DONE ? 0 : -1;
 }
 
 /* The child's report (or its end without one: it crashed). */
