@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <http_parser.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -67,6 +68,24 @@ fetch_strdup_value(const struct buf *v)
 }
 
 /*
+ * The first position of "Content-Range: bytes FIRST-LAST/LENGTH", or -1
+ * when the value is not of that form (then a resume is not confirmed).
+ */
+static long long
+fetch_range_start(const char *v)
+{
+	uint64_t first;
+	size_t n;
+
+	if (v == NULL || strncasecmp(v, "bytes ", 6) != 0)
+		return -1;
+	n = number_digits(v + 6, strlen(v + 6), &first);
+	if (n == 0 || v[6 + n] != '-' || first > INT64_MAX)
+		return -1;
+	return (long long)first;
+}
+
+/*
  * Location without surrounding blanks; an empty one is no Location at
  * all (curl ignores it rather than follow it to the same URL).
  */
@@ -103,8 +122,7 @@ fetch_header_done(struct fetch_ctx *c)
 	} else if (n == 13 && strncasecmp(name, "Content-Range", 13) == 0) {
 		char *v = fetch_strdup_value(&c->value);
 
-		if (v != NULL && strncasecmp(v, "bytes ", 6) == 0)
-			c->range_start = strtoll(v + 6, NULL, 10);
+		c->range_start = fetch_range_start(v);
 		free(v);
 	}
 	buf_reset(&c->field);

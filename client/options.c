@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <ares.h>
-#include <errno.h>
 #include <getopt.h>
 #include <http_parser.h>
 #include <limits.h>
@@ -142,15 +141,7 @@ options_push(const char ***list, size_t *n, const char *s)
 static int
 options_seconds(const char *s, long long *ms)
 {
-	char *end;
-	double d;
-
-	errno = 0;
-	d = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !(d >= 0) || d > 1e9)
-		return -1;
-	*ms = (long long)(d * 1000 + 0.5);
-	return 0;
+	return number_seconds_ms(s, 1000000000, ms);
 }
 
 static int

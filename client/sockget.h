@@ -319,7 +319,8 @@ long long xfer_next_us(const struct xfer *x);
 void	xfer_free(struct xfer *x);
 
 /* tcpinfo.c: -v at release: TCP_INFO, the first FIN, TIME_WAIT. */
-void	tcpinfo_trace_release(int fd, const char *local);
+int	tcpinfo_state(int fd);
+void	tcpinfo_trace_release(int fd, int state_before, const char *local);
 
 /* run.c: the whole job in one event loop, one or -Z many at a time. */
 int	run(struct options *o);

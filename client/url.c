@@ -52,15 +52,10 @@ url_parse_scheme(const char **sp, struct url *u)
 static int
 url_parse_port(const char *s, size_t n)
 {
-	long port = 0;
+	uint64_t port;
 
-	if (n == 0 || n > 5)
+	if (n == 0 || number_digits(s, n, &port) != n)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		port = port * 10 + (s[i] - '0');
-	}
 	return port >= 1 && port <= 65535 ? (int)port : -1;
 }
 

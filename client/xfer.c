@@ -59,15 +59,19 @@ xfer_release(struct xfer *x)
 	x->f = NULL;
 	if (x->fd < 0)
 		return;
+	/* the state just before our FIN says whose FIN was first */
+	int before = log_verbose() ? tcpinfo_state(x->fd) : -1;
+
+	if (shutdown(x->fd, SHUT_WR) < 0 && errno != ENOTCONN)
+		output_trace("shutdown(%d, SHUT_WR): %s", x->fd, strerror(errno));
+	else
+		output_trace("shutdown(%d, SHUT_WR): no more requests", x->fd);
 	if (log_verbose()) {
 		char local[ADDR_STRLEN];
 
 		addr_format((const struct sockaddr *)&x->cr.local, local, sizeof(local));
-		tcpinfo_trace_release(x->fd, local);
+		tcpinfo_trace_release(x->fd, before, local);
 	}
-	output_trace("shutdown(%d, SHUT_WR): no more requests", x->fd);
-	if (shutdown(x->fd, SHUT_WR) < 0 && errno != ENOTCONN)
-		output_trace("shutdown: %s", strerror(errno));
 	output_trace("close(%d)", x->fd);
 	if (close(x->fd) < 0)
 		output_trace("close: %s", strerror(errno));

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #define SOCKWEB_VERSION PACKAGE_VERSION
@@ -48,8 +49,10 @@ int	io_wait(int fd, short events, int timeout_ms);
 long long io_now_ms(void);
 long long io_now_us(void);
 
-/* number.c: whole decimal numbers within bounds, for options. */
+/* number.c: the one decimal number parser (digits only, never wraps). */
+size_t	number_digits(const char *s, size_t len, uint64_t *out);
 int	number_parse(const char *s, long min, long max, long *out);
+int	number_seconds_ms(const char *s, long max_s, long long *ms);
 
 /* buf.c: a growable byte buffer for building messages. */
 struct buf {

@@ -101,14 +101,15 @@ scan_lit(struct scan *s, const char *lit)
 static int
 scan_num(struct scan *s, int width)
 {
-	int v = 0, n = 0, max = width < 0 ? -width : width;
+	size_t max = (size_t)(width < 0 ? -width : width), n = 0;
+	uint64_t v = 0;
 
-	while (s->ok && n < max && isdigit((unsigned char)s->p[n]))
-		v = v * 10 + (s->p[n++] - '0');
-	if (n == 0 || (width > 0 && n != width))
+	if (s->ok)
+		n = number_digits(s->p, strnlen(s->p, max), &v);
+	if (n == 0 || (width > 0 && n != (size_t)width))
 		s->ok = false;
 	s->p += n;
-	return v;
+	return (int)v;
 }
 
 static int

@@ -167,26 +167,33 @@ conn_trace_request(const struct conn *c)
  * connection cannot be taken for one of a new connection between the
  * same two addresses and ports.
  */
+/* tcpi_state of CLOSE_WAIT (the kernel's TCP_CLOSE_WAIT, not in uapi) */
+#define TCPI_CLOSE_WAIT 8
+
 void
 conn_trace_close(const struct conn *c)
 {
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
+	bool close_wait = false;	/* the client's FIN is in, unread */
 
-	if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
+	if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0) {
 		trace_line("TCP_INFO %s: rtt %u us (var %u us), %u retransmitted, "
 		    "segments out %u, in %u", c->peer_name, ti.tcpi_rtt,
 		    ti.tcpi_rttvar, ti.tcpi_total_retrans, ti.tcpi_segs_out,
 		    ti.tcpi_segs_in);
+		close_wait = ti.tcpi_state == TCPI_CLOSE_WAIT;
+	}
 	if (c->our_fin)
 		trace_line("close(%d): we sent the first FIN, so our end %s waits "
 		    "in TIME_WAIT", c->fd, "of the connection");
-	else if (c->peer_fin)
+	else if (c->peer_fin || close_wait)
 		trace_line("close(%d): %s sent the first FIN; TIME_WAIT is on "
 		    "its side", c->fd, c->peer_name);
 	else
-		trace_line("close(%d): our FIN now; our end waits in TIME_WAIT",
-		    c->fd);
+		trace_line("close(%d): our FIN now, none from %s yet: our end "
+		    "waits in TIME_WAIT unless its FIN is already on the way",
+		    c->fd, c->peer_name);
 }
 
 /* Our FIN; then read what the client still sends, for LINGER_MS at most. */

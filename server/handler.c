@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sockwebd.h"
@@ -35,6 +36,7 @@ error_response(struct conn *c, const struct request *req,
 	if (status == 405 && c->srv->cfg->cors)
 		resp->allow = "GET, HEAD, OPTIONS";
 	resp->head = req->method == HTTP_HEAD;
+	resp->retry_after = status == 503 ? 1 : 0;	/* out of descriptors */
 }
 
 static void
@@ -120,17 +122,45 @@ preconditions_decide(struct conn *c, const struct request *req,
 	return false;
 }
 
+/*
+ * Several ranges: 206 multipart/byteranges, each part's bytes sent from
+ * the file by sendfile (response.c), only the part headers in memory.
+ */
+static void
+multipart_decide(struct conn *c, struct response *resp, const struct file *f,
+    const struct range_set *set)
+{
+	struct multipart *mp = &resp->multipart;
+
+	if (multipart_build(mp, set, resp->content_type, f->st.st_size,
+	    resp->etag, &c->body) == -1) {
+		response_error_page(resp, 500, &c->body);
+		return;
+	}
+	resp->content_type = mp->text;
+	resp->length = mp->content_length;
+	resp->file_fd = f->fd;
+}
+
 static void
 range_decide(struct conn *c, const struct request *req, struct response *resp,
     const struct file *f)
 {
+	struct range_set set;
+
 	if (!precond_if_range(request_header(req, "If-Range"), resp->etag,
 	    f->st.st_mtime))
 		return;
-	switch (range_parse(request_header(req, "Range"), f->st.st_size,
-	    &resp->offset, &resp->length)) {
+	switch (range_parse_set(request_header(req, "Range"), f->st.st_size,
+	    &set)) {
 	case RANGE_OK:
 		resp->status = 206;
+		if (set.n > 1) {
+			multipart_decide(c, resp, f, &set);
+			break;
+		}
+		resp->offset = set.r[0].start;
+		resp->length = set.r[0].length;
 		resp->ranged = true;
 		break;
 	case RANGE_UNSATISFIABLE:
@@ -144,14 +174,42 @@ range_decide(struct conn *c, const struct request *req, struct response *resp,
 	}
 }
 
+/*
+ * For a compressible type, a precompressed variant the client accepts
+ * replaces f: its own length, ETag and Last-Modified, the original's
+ * Content-Type, Content-Encoding; Vary whenever one exists.
+ */
+static void
+variant_decide(struct conn *c, const struct request *req,
+    struct response *resp, struct file *f, const char *path)
+{
+	struct file v;
+	enum encoding e;
+	bool any;
+
+	if (!mime_compressible(resp->content_type))
+		return;
+	e = variant_open(c->cache, c->srv->root_fd, path, f,
+	    request_header(req, "Accept-Encoding"), &v, &any);
+	if (any)
+		resp->vary = "Accept-Encoding";
+	if (e == ENC_IDENTITY)
+		return;
+	file_close(f);
+	*f = v;
+	resp->content_encoding = encoding_name(e);
+}
+
+/* path: the file's path beneath the root. */
 static void
 file_response(struct conn *c, const struct request *req,
-    struct response *resp, const struct file *f, const char *name)
+    struct response *resp, struct file *f, const char *path)
 {
 	bool head = req->method == HTTP_HEAD;
 
 	response_init(resp, 200);
-	resp->content_type = mime_type_for(name);
+	resp->content_type = mime_type_for(path);
+	variant_decide(c, req, resp, f, path);
 	resp->last_modified = f->st.st_mtime;
 	etag_format(&f->st, resp->etag);
 	resp->file_fd = f->fd;
@@ -163,7 +221,7 @@ file_response(struct conn *c, const struct request *req,
 	if (!head)
 		range_decide(c, req, resp, f);
 	/* A small cached file goes out from memory, with its head. */
-	if (f->data != NULL && resp->file_fd >= 0) {
+	if (f->data != NULL && resp->file_fd >= 0 && resp->multipart.nparts == 0) {
 		resp->body = f->data + resp->offset;
 		resp->file_fd = -1;
 	}
@@ -205,6 +263,7 @@ static void
 dir_response(struct conn *c, const struct request *req,
     struct response *resp, struct file *f, const struct target *t)
 {
+	char path[PATH_OUT_MAX + 16];
 	struct file index;
 	bool missing;
 	int status;
@@ -217,7 +276,9 @@ dir_response(struct conn *c, const struct request *req,
 	if ((status = file_open_index(f, &index, &missing)) == 0) {
 		file_close(f);
 		*f = index;
-		file_response(c, req, resp, f, "index.html");
+		snprintf(path, sizeof(path), "%s%sindex.html", t->path,
+		    *t->path ? "/" : "");
+		file_response(c, req, resp, f, path);
 		return;
 	}
 	if (!missing || !c->srv->cfg->listing) {
@@ -250,6 +311,31 @@ options_response(struct response *resp)
 	resp->preflight = true;
 }
 
+/*
+ * --fallback (single-page apps): a missing path whose last segment has no
+ * dot, "/app/users/42", is an app route and gets FILE with 200; a missing
+ * "/app/logo.png" or "/main.js" looks like an asset and stays 404, so a
+ * broken asset link is not answered with HTML.
+ */
+static bool
+fallback_response(struct conn *c, const struct request *req,
+    struct response *resp, struct file *f, const struct target *t)
+{
+	const char *fallback = c->srv->cfg->fallback;
+	const char *last = strrchr(t->path, '/');
+
+	last = last ? last + 1 : t->path;
+	if (fallback == NULL || strchr(last, '.') != NULL ||
+	    file_open_cached(c->cache, c->srv->root_fd, fallback, f) != 0)
+		return false;
+	if (f->is_dir) {
+		file_close(f);
+		return false;
+	}
+	file_response(c, req, resp, f, fallback);
+	return true;
+}
+
 static void
 dispatch(struct conn *c, const struct request *req, struct response *resp,
     struct file *f)
@@ -270,7 +356,8 @@ dispatch(struct conn *c, const struct request *req, struct response *resp,
 		return;
 	}
 	if ((status = file_open_cached(c->cache, c->srv->root_fd, t.path, f)) != 0) {
-		error_response(c, req, resp, f, status);
+		if (status != 404 || !fallback_response(c, req, resp, f, &t))
+			error_response(c, req, resp, f, status);
 		return;
 	}
 	if (f->is_dir)

@@ -28,6 +28,41 @@ set_port(struct sockaddr_storage *ss, int port)
 		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
 }
 
+/* The options of a listening socket, set before bind. */
+static int
+listen_options(int fd, int family, const struct config *cfg, const char *name)
+{
+	int defer = (int)cfg->timeout_sec, on = 1;
+
+	/* Restart at once even while old connections sit in TIME_WAIT. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1) {
+		log_warn("setsockopt SO_REUSEADDR %s", name);
+		return -1;
+	}
+	/* Several instances on one port: the kernel spreads connections. */
+	if (cfg->reuseport &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) == -1) {
+		log_warn("setsockopt SO_REUSEPORT %s", name);
+		return -1;
+	}
+	if (family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1) {
+		log_warn("setsockopt IPV6_V6ONLY %s", name);
+		return -1;
+	}
+	/*
+	 * Wake accept() only once the client has sent something (or after -t
+	 * seconds): a connection that never speaks costs no fork, and the
+	 * first read finds the request already there.
+	 */
+	if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
+	    sizeof(defer)) == -1) {
+		log_warn("setsockopt TCP_DEFER_ACCEPT %s", name);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * One listening socket for ai. `port` > 0 overrides the address's port:
  * with -p 0 the kernel picks a port for the first socket and the others
@@ -37,9 +72,8 @@ static int
 listen_one(const struct addrinfo *ai, int port, const struct config *cfg,
     struct listener *l)
 {
-	int defer = (int)cfg->timeout_sec;
 	struct sockaddr_storage ss;
-	int fd, on = 1;
+	int fd;
 	socklen_t len = sizeof(l->addr);
 
 	memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
@@ -52,32 +86,8 @@ listen_one(const struct addrinfo *ai, int port, const struct config *cfg,
 		log_warn("socket %s", l->name);
 		return -1;
 	}
-	/* Restart at once even while old connections sit in TIME_WAIT. */
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1) {
-		log_warn("setsockopt SO_REUSEADDR %s", l->name);
+	if (listen_options(fd, ai->ai_family, cfg, l->name) == -1)
 		goto fail;
-	}
-	/* Several instances on one port: the kernel spreads connections. */
-	if (cfg->reuseport &&
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) == -1) {
-		log_warn("setsockopt SO_REUSEPORT %s", l->name);
-		goto fail;
-	}
-	if (ai->ai_family == AF_INET6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1) {
-		log_warn("setsockopt IPV6_V6ONLY %s", l->name);
-		goto fail;
-	}
-	/*
-	 * Wake accept() only once the client has sent something (or after -t
-	 * seconds): a connection that never speaks costs no fork, and the
-	 * first read finds the request already there.
-	 */
-	if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
-	    sizeof(defer)) == -1) {
-		log_warn("setsockopt TCP_DEFER_ACCEPT %s", l->name);
-		goto fail;
-	}
 	if (bind(fd, (struct sockaddr *)&ss, ai->ai_addrlen) == -1) {
 		log_warn("bind %s", l->name);
 		goto fail;

@@ -61,8 +61,10 @@ entry_row(struct buf *b, const struct listing_entry *e)
 	struct tm tm;
 	size_t len = strlen(e->name);
 
-	gmtime_r(&e->mtime, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%d %H:%M", &tm);
+	/* A time gmtime cannot break down (a year past INT_MAX) shows as -. */
+	if (gmtime_r(&e->mtime, &tm) == NULL ||
+	    strftime(date, sizeof(date), "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(date, sizeof(date), "-");
 	buf_puts(b, "<tr><td class=\"name\"><a href=\"");
 	buf_url_escape(b, e->name, len);
 	buf_puts(b, e->is_dir ? "/\">" : "\">");

@@ -82,8 +82,10 @@ listing_json(const struct listing *l, struct buf *b)
 	buf_puts(b, "[");
 	for (i = 0; i < l->n; i++) {
 		e = &l->e[i];
-		gmtime_r(&e->mtime, &tm);
-		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		/* A time gmtime cannot break down is null. */
+		if (gmtime_r(&e->mtime, &tm) == NULL || strftime(date,
+		    sizeof(date), "\"%Y-%m-%dT%H:%M:%SZ\"", &tm) == 0)
+			snprintf(date, sizeof(date), "null");
 		buf_puts(b, i ? ",\n{\"name\":" : "\n{\"name\":");
 		buf_json_string(b, e->name, strlen(e->name));
 		if (e->is_dir)
@@ -91,7 +93,7 @@ listing_json(const struct listing *l, struct buf *b)
 		else
 			buf_printf(b, ",\"type\":\"file\",\"size\":%jd",
 			    (intmax_t)e->size);
-		buf_printf(b, ",\"mtime\":\"%s\"}", date);
+		buf_printf(b, ",\"mtime\":%s}", date);
 	}
 	buf_puts(b, l->n ? "\n]\n" : "]\n");
 	return b->failed ? -1 : 0;

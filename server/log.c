@@ -81,14 +81,6 @@ log_access_reopen(void)
 	return 0;
 }
 
-void
-log_access_close(void)
-{
-	if (log_fd > STDERR_FILENO)
-		close(log_fd);
-	log_fd = -1;
-}
-
 static void
 escape(struct buf *b, const char *s, size_t len)
 {

@@ -222,7 +222,7 @@ main(int argc, char **argv)
 	struct server srv = { .cfg = &cfg, .root_fd = -1 };
 
 	log_init(argv[0]);
-	switch (options_parse(&cfg, argc, argv)) {
+	switch (sockwebd_options_parse(&cfg, argc, argv)) {
 	case OPTIONS_EXIT_OK:
 		return 0;
 	case OPTIONS_USAGE:

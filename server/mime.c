@@ -1,10 +1,16 @@
 /*
  * mime.c: Content-Type by file extension. The table is sorted so lookups
  * are a binary search; text types carry "; charset=utf-8" so browsers do
- * not guess (the site is UTF-8).
+ * not guess (the site is UTF-8). --mime-types FILE (the /etc/mime.types
+ * format) adds to or overrides the table, --default-type replaces
+ * application/octet-stream; both are read once at start, before any
+ * chroot, and checked there: a type must be "type/subtype" of token
+ * characters, since it goes into a header line.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -61,10 +67,28 @@ static const struct mime mime_table[] = {
 
 #define MIME_DEFAULT "application/octet-stream"
 
+/* --mime-types: sorted by extension after loading; NULL when not given. */
+static struct mime *user_table;
+static size_t user_count, user_cap;
+static const char *default_type = MIME_DEFAULT;
+
 static int
 mime_cmp(const void *key, const void *elem)
 {
 	return strcasecmp(key, ((const struct mime *)elem)->ext);
+}
+
+/*
+ * Types worth a precompressed variant (text, JSON, XML, SVG, JavaScript,
+ * wasm); images, audio, video and archives are compressed already, and
+ * looking for FILE.br next to them would cost system calls for nothing.
+ */
+bool
+mime_compressible(const char *type)
+{
+	return strncmp(type, "text/", 5) == 0 || strstr(type, "json") != NULL ||
+	    strstr(type, "xml") != NULL || strstr(type, "javascript") != NULL ||
+	    strcmp(type, "application/wasm") == 0;
 }
 
 const char *
@@ -73,11 +97,177 @@ mime_type_for(const char *path)
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
 	const char *dot = strrchr(base, '.');
-	const struct mime *m;
+	const struct mime *m = NULL;
 
 	if (dot == NULL || dot == base || dot[1] == '\0')
-		return MIME_DEFAULT;
-	m = bsearch(dot + 1, mime_table, sizeof(mime_table) / sizeof(mime_table[0]),
-	    sizeof(mime_table[0]), mime_cmp);
-	return m ? m->type : MIME_DEFAULT;
+		return default_type;
+	if (user_count > 0)
+		m = bsearch(dot + 1, user_table, user_count, sizeof(*user_table),
+		    mime_cmp);
+	if (m == NULL)
+		m = bsearch(dot + 1, mime_table, sizeof(mime_table) /
+		    sizeof(mime_table[0]), sizeof(mime_table[0]), mime_cmp);
+	return m ? m->type : default_type;
+}
+
+static bool
+token_chars(const char *s, size_t n)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || (c && strchr(extra, c))))
+			return false;
+	}
+	return n > 0;
+}
+
+/* "type/subtype", optionally "; param=value" of visible characters. */
+bool
+mime_type_valid(const char *type)
+{
+	const char *slash = strchr(type, '/');
+	size_t sub;
+	const char *p;
+
+	if (slash == NULL || !token_chars(type, (size_t)(slash - type)))
+		return false;
+	sub = strcspn(slash + 1, ";");
+	if (!token_chars(slash + 1, sub))
+		return false;
+	for (p = slash + 1 + sub; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+int
+mime_set_default(const char *type)
+{
+	if (!mime_type_valid(type))
+		return -1;
+	default_type = type;
+	return 0;
+}
+
+/* A text type without parameters gets "; charset=utf-8", as built-ins. */
+static char *
+type_copy(const char *type, size_t n)
+{
+	bool text = n > 5 && strncmp(type, "text/", 5) == 0;
+	char *t = malloc(n + (text ? 16 : 1));
+
+	if (t == NULL)
+		return NULL;
+	memcpy(t, type, n);
+	strcpy(t + n, text ? "; charset=utf-8" : "");
+	return t;
+}
+
+static int
+user_add(const char *ext, size_t n, const char *type)
+{
+	struct mime *grown;
+	size_t i;
+	char *e;
+
+	for (i = 0; i < user_count; i++)	/* a later line wins */
+		if (strlen(user_table[i].ext) == n &&
+		    strncasecmp(user_table[i].ext, ext, n) == 0) {
+			user_table[i].type = type;
+			return 0;
+		}
+	if (user_count == user_cap) {
+		user_cap = user_cap ? user_cap * 2 : 64;
+		if ((grown = realloc(user_table, user_cap * sizeof(*grown))) == NULL)
+			return -1;
+		user_table = grown;
+	}
+	if ((e = strndup(ext, n)) == NULL)
+		return -1;
+	user_table[user_count].ext = e;
+	user_table[user_count].type = type;
+	user_count++;
+	return 0;
+}
+
+/* One line "type ext ext..."; 0, or -1 with *why. */
+static int
+mime_line(char *line, const char **why)
+{
+	const char *sep = " \t\r\n";
+	size_t n = strcspn(line, sep), e;
+	char *type, *p;
+
+	if (line[0] == '#' || line[strspn(line, sep)] == '\0')
+		return 0;
+	line[n] = '\0';
+	if (!mime_type_valid(line) || strchr(line, ';') != NULL) {
+		*why = "not a type/subtype";
+		return -1;
+	}
+	if ((type = type_copy(line, n)) == NULL) {
+		*why = strerror(errno);
+		return -1;
+	}
+	for (p = line + n + 1; *(p += strspn(p, sep)) != '\0'; p += e) {
+		e = strcspn(p, sep);
+		if (*p == '#')
+			break;
+		if (!token_chars(p, e) || memchr(p, '.', e) != NULL) {
+			*why = "an extension must be a token without a dot";
+			return -1;
+		}
+		if (user_add(p, e, type) == -1) {
+			*why = strerror(errno);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+user_cmp(const void *a, const void *b)
+{
+	return strcasecmp(((const struct mime *)a)->ext,
+	    ((const struct mime *)b)->ext);
+}
+
+
+/* --mime-types FILE; 0, or -1 after saying what is wrong and where. */
+int
+mime_load(const char *path)
+{
+	char line[4096];
+	const char *why = NULL;
+	unsigned lineno = 0;
+	FILE *fp;
+	int rc = 0;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		log_warn("open %s", path);
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(fp)) {
+			why = "line too long";
+			rc = -1;
+		} else
+			rc = mime_line(line, &why);
+	}
+	if (rc == 0 && ferror(fp)) {
+		why = "read error";
+		rc = -1;
+	}
+	fclose(fp);
+	if (rc == -1) {
+		log_warnx("--mime-types %s:%u: %s", path, lineno, why);
+		return -1;
+	}
+	qsort(user_table, user_count, sizeof(*user_table), user_cmp);
+	return 0;
 }

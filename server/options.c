@@ -20,7 +20,8 @@ enum {
 };
 /* issue 14: response features (handler.c, headers.c, file.c, mime.c) */
 enum {
-	OPT_HEADER = 300, OPT_CORS, OPT_MAX_AGE, OPT_NO_SYMLINKS
+	OPT_HEADER = 300, OPT_CORS, OPT_MAX_AGE, OPT_NO_SYMLINKS, OPT_FALLBACK,
+	OPT_MIME_TYPES, OPT_DEFAULT_TYPE
 };
 
 static const struct option long_options[] = {
@@ -47,6 +48,9 @@ static const struct option long_options[] = {
 	{ "cors",		no_argument,		NULL, OPT_CORS },
 	{ "max-age",		required_argument,	NULL, OPT_MAX_AGE },
 	{ "no-symlinks",	no_argument,		NULL, OPT_NO_SYMLINKS },
+	{ "fallback",		required_argument,	NULL, OPT_FALLBACK },
+	{ "mime-types",		required_argument,	NULL, OPT_MIME_TYPES },
+	{ "default-type",	required_argument,	NULL, OPT_DEFAULT_TYPE },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "version",		no_argument,		NULL, 'V' },
@@ -61,7 +65,8 @@ options_usage(FILE *fp)
 "                [-L FILE|-] [-q] [-u USER] [--chroot] [-d] [--pidfile FILE]\n"
 "                [--no-listing] [--no-peer] [--prefork N] [--reuseport]\n"
 "                [--header 'NAME: VALUE']... [--cors] [--max-age SECONDS]\n"
-"                [--no-symlinks]\n"
+"                [--no-symlinks] [--fallback FILE] [--mime-types FILE]\n"
+"                [--default-type TYPE]\n"
 "                [--max-conns N] [-i] [--proxy-protocol]\n"
 "                [--proxy-listen ADDR]... [-v] [-h] [-V]\n"
 "\n"
@@ -100,6 +105,10 @@ options_usage(FILE *fp)
 "      --max-age SECONDS    Cache-Control: max-age=SECONDS on 200, 206, 301, 304\n"
 "      --no-symlinks        never follow a symbolic link (default: follow links\n"
 "                           that stay beneath the root)\n"
+"      --fallback FILE      serve FILE (beneath the root) with 200 for a missing\n"
+"                           path whose last segment has no extension (SPAs)\n"
+"      --mime-types FILE    read extra extension -> type lines (/etc/mime.types)\n"
+"      --default-type TYPE  type for unknown extensions (application/octet-stream)\n"
 "  -v, --verbose            trace each connection's socket calls on stderr\n"
 "  -h, --help               show this help and exit\n"
 "  -V, --version            show the version and exit\n"
@@ -163,6 +172,19 @@ check_inetd(const struct config *cfg)
 	return -1;
 }
 
+/* A relative path of plain segments: "index.html", "app/shell.html". */
+static bool
+fallback_valid(const char *p)
+{
+	if (*p == '\0' || *p == '/')
+		return false;
+	for (; *p != '\0'; p += strcspn(p, "/"), p += *p == '/') {
+		if (*p == '.' || *p == '/')
+			return false;	/* ".", "..", a dotfile, "//" */
+	}
+	return p[-1] != '/';
+}
+
 /* The options of issue 14's response features. */
 static int
 apply_feature_option(struct config *cfg, int ch, const char *arg)
@@ -182,6 +204,20 @@ apply_feature_option(struct config *cfg, int ch, const char *arg)
 		break;
 	case OPT_CORS: cfg->cors = true; break;
 	case OPT_NO_SYMLINKS: cfg->no_symlinks = true; break;
+	case OPT_FALLBACK:
+		if (!fallback_valid(arg))
+			return bad("--fallback (a file beneath the root: "
+			    "no leading /, no . or .. segment)", arg);
+		cfg->fallback = arg;
+		break;
+	case OPT_MIME_TYPES:
+		if (mime_load(arg) == -1)
+			return -1;
+		break;
+	case OPT_DEFAULT_TYPE:
+		if (mime_set_default(arg) == -1)
+			return bad("--default-type (want type/subtype)", arg);
+		break;
 	case OPT_MAX_AGE:
 		if (number_parse(arg, 0, 315360000, &v) == -1)
 			return bad("max age", arg);
@@ -189,6 +225,20 @@ apply_feature_option(struct config *cfg, int ch, const char *arg)
 		break;
 	default: return -1;
 	}
+	return 0;
+}
+
+/* -l or --proxy-listen: one more address of at most MAX_LISTEN. */
+static int
+add_address(const char **list, size_t *n, const char *option, const char *arg)
+{
+	if (*n == MAX_LISTEN) {
+		log_warnx("invalid %s (too many addresses): '%s'", option, arg);
+		return -1;
+	}
+	if (!listen_address_valid(arg))
+		return bad("listen address", arg);
+	list[(*n)++] = arg;
 	return 0;
 }
 
@@ -204,22 +254,12 @@ apply_option(struct config *cfg, int ch, const char *arg)
 		cfg->port = arg;
 		break;
 	case 'l':
-		if (cfg->nlisten == MAX_LISTEN)
-			return bad("-l (too many addresses)", arg);
-		if (!listen_address_valid(arg))
-			return bad("listen address", arg);
-		cfg->listen[cfg->nlisten++] = arg;
-		break;
+		return add_address(cfg->listen, &cfg->nlisten, "-l", arg);
 	case 'i': cfg->inetd = true; break;
 	case OPT_PROXY_PROTOCOL: cfg->proxy_protocol = true; break;
 	case OPT_PROXY_LISTEN:
-		if (cfg->nproxy_listen == MAX_LISTEN)
-			return bad("--proxy-listen (too many addresses)", arg);
-		if (!listen_address_valid(arg))
-			return bad("listen address", arg);
-		cfg->proxy_listen[cfg->nproxy_listen++] = arg;
-		break;
-
+		return add_address(cfg->proxy_listen, &cfg->nproxy_listen,
+		    "--proxy-listen", arg);
 	case 'r': cfg->root = arg; break;
 	case 'c':
 		if (number_parse(arg, 1, 1000000, &v) == -1)
@@ -257,7 +297,7 @@ apply_option(struct config *cfg, int ch, const char *arg)
 }
 
 enum options_result
-options_parse(struct config *cfg, int argc, char **argv)
+sockwebd_options_parse(struct config *cfg, int argc, char **argv)
 {
 	int ch;
 

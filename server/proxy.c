@@ -48,17 +48,10 @@ prefix_matches(const void *data, size_t len, const void *want, size_t want_len)
 static int
 v1_port(const char *s, size_t len, in_port_t *out)
 {
-	unsigned long v = 0;
-	size_t i;
+	uint64_t v;
 
-	if (len == 0 || len > 5 || (len > 1 && s[0] == '0'))
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v > 65535)
+	if (len == 0 || (len > 1 && s[0] == '0') ||
+	    number_digits(s, len, &v) != len || v > 65535)
 		return -1;
 	*out = htons((in_port_t)v);
 	return 0;

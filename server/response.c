@@ -139,6 +139,9 @@ response_format_head(const struct response *r, char *out, size_t size)
 		head_add(out, size, &len, "ETag: %s\r\n", r->etag);
 	if (r->vary)
 		head_add(out, size, &len, "Vary: %s\r\n", r->vary);
+	if (r->content_encoding && has_body(r))
+		head_add(out, size, &len, "Content-Encoding: %s\r\n",
+		    r->content_encoding);
 	if (r->ranges || r->status == 304 || r->status == 416)
 		head_add(out, size, &len, "Accept-Ranges: bytes\r\n");
 	if (r->ranged)
@@ -169,6 +172,21 @@ response_format_head(const struct response *r, char *out, size_t size)
  * The response as segments of q: the head (formatted into `head`, which
  * must live as long as q) and the body from memory or from the file.
  */
+/* multipart/byteranges: each part's header, then its bytes by sendfile. */
+static int
+queue_multipart(const struct multipart *mp, int fd, struct sendq *q)
+{
+	size_t i;
+
+	for (i = 0; i < mp->nparts; i++)
+		if (sendq_add_mem(q, mp->text + mp->part[i].head_off,
+		    mp->part[i].head_len, true) == -1 ||
+		    sendq_add_file(q, fd, mp->part[i].start, mp->part[i].length,
+		    true) == -1)
+			return -1;
+	return sendq_add_mem(q, mp->text + mp->tail_off, mp->tail_len, true);
+}
+
 int
 response_queue(const struct response *r, struct buf *head, struct sendq *q)
 {
@@ -187,6 +205,8 @@ response_queue(const struct response *r, struct buf *head, struct sendq *q)
 	}
 	if (!body)
 		return 0;
+	if (r->multipart.nparts > 0)
+		return queue_multipart(&r->multipart, r->file_fd, q);
 	if (r->file_fd < 0)
 		return sendq_add_mem(q, r->body, (size_t)r->length, true);
 	return sendq_add_file(q, r->file_fd, r->offset, r->length, true);

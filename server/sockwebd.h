@@ -55,13 +55,15 @@ struct config {
 	bool		 cors;		/* --cors */
 	long		 max_age;	/* --max-age, or -1 */
 	bool		 no_symlinks;	/* --no-symlinks: never follow a link */
+	const char	*fallback;	/* --fallback FILE beneath the root */
 	bool		 inetd;		/* -i: serve the connection on stdin */
 	bool		 proxy_protocol;	/* every listener expects a PROXY header */
 	const char	*proxy_listen[MAX_LISTEN];	/* these ones do */
 	size_t		 nproxy_listen;
 };
 enum options_result { OPTIONS_RUN, OPTIONS_EXIT_OK, OPTIONS_USAGE };
-enum options_result options_parse(struct config *cfg, int argc, char **argv);
+enum options_result sockwebd_options_parse(struct config *cfg, int argc,
+	    char **argv);
 void	options_usage(FILE *fp);
 
 /* listen.c: the passive side: well-known port, one or more interfaces. */
@@ -294,6 +296,10 @@ int	listing_json(const struct listing *l, struct buf *out);
 
 /* mime.c: file name -> Content-Type. */
 const char *mime_type_for(const char *path);
+bool	mime_type_valid(const char *type);
+int	mime_set_default(const char *type);
+int	mime_load(const char *path);
+bool	mime_compressible(const char *type);
 
 /* range.c: the Range header (RFC 9110 section 14); no I/O. */
 enum range_result { RANGE_NONE, RANGE_OK, RANGE_UNSATISFIABLE };
@@ -333,6 +339,18 @@ int	headers_check(const char *line, const char **why);
 int	headers_setup(const struct config *cfg);
 const char *headers_extra(int status);
 
+/* encoding.c: Accept-Encoding -> which precompressed variant; no I/O. */
+enum encoding { ENC_IDENTITY, ENC_BR, ENC_ZSTD, ENC_GZIP, ENC_COUNT };
+const char *encoding_name(enum encoding e);
+const char *encoding_suffix(enum encoding e);
+void	encoding_accept(const char *header, int q[ENC_COUNT]);
+enum encoding encoding_choose(const char *header, unsigned available);
+/* variant.c: FILE.br, FILE.zst, FILE.gz next to FILE. */
+struct file_cache;
+enum encoding variant_open(struct file_cache *fc, int root_fd,
+	    const char *path, const struct file *orig,
+	    const char *accept_encoding, struct file *out, bool *any);
+
 /* sendq.c: what is left to send of a response, and sending it. */
 #define SENDQ_SEGMENTS	40
 struct segment {
@@ -358,6 +376,24 @@ enum send_result sendq_send(int fd, struct sendq *q);
 int	sendq_flush(int fd, struct sendq *q, int timeout_ms);
 int	sendq_wait_writable(int fd, int timeout_ms);
 
+/* multipart.c: the part headers of multipart/byteranges; no I/O. */
+#define MULTIPART_BOUNDARY_MAX 32
+struct multipart_part {
+	size_t	head_off, head_len;	/* the part's header, in the text */
+	off_t	start, length;		/* its bytes, in the file */
+};
+struct multipart {
+	char			boundary[MULTIPART_BOUNDARY_MAX];
+	const char		*text;		/* Content-Type, then part headers */
+	size_t			type_len;
+	size_t			nparts;		/* 0: not a multipart answer */
+	struct multipart_part	part[RANGE_PARTS_MAX];
+	size_t			tail_off, tail_len;	/* the closing boundary */
+	off_t			content_length;
+};
+int	multipart_build(struct multipart *mp, const struct range_set *set,
+	    const char *type, off_t size, const char *etag, struct buf *text);
+
 /* response.c: status line, headers and body of a response. */
 struct response {
 	int		 status;
@@ -380,6 +416,8 @@ struct response {
 	char		 etag[ETAG_MAX];	/* a file's ETag, or "" */
 	const char	*vary;		/* Vary: what the answer depended on */
 	bool		 preflight;	/* a CORS preflight's Access-Control-* */
+	const char	*content_encoding;	/* a precompressed variant's */
+	struct multipart multipart;	/* several ranges of file_fd */
 };
 void	response_init(struct response *r, int status);
 const char *response_reason(int status);
@@ -526,7 +564,6 @@ int	peer_json(const struct conn *c, struct buf *out);
 /* log.c: the access log, one write(2) per line. */
 int	log_access_open(const char *path);
 int	log_access_reopen(void);
-void	log_access_close(void);
 void	log_access(const struct conn *c, const struct request *req,
 	    const struct response *resp);
 void	log_access_refused(const char *peer_name, int status);

@@ -42,8 +42,9 @@ trace_line(const char *fmt, ...)
 	va_end(ap);
 	if (len < 0)
 		return;
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
+	(void)gettimeofday(&tv, NULL);	/* fails only on a bad pointer */
+	if (gmtime_r(&tv.tv_sec, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
 	n = (size_t)snprintf(line, sizeof(line), "sockwebd[%ld] %02d:%02d:%02d.%06ld ",
 	    (long)getpid(), tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv.tv_usec);
 	for (i = 0; msg[i] && n < sizeof(line) - 6; i++) {

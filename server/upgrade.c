@@ -160,7 +160,8 @@ exec_new_copy(void)
 	size_t i;
 
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		_exit(126);
 	for (i = 0; i < up.count; i++)
 		if ((high[i] = fcntl(up.ls[i].fd, F_DUPFD_CLOEXEC,
 		    FIRST_FD + MAX_LISTEN)) == -1)
@@ -192,7 +193,8 @@ upgrade_start(void)
 			exec_new_copy();
 		_exit(pid == -1 ? 1 : 0);
 	} else
-		waitpid(pid, NULL, 0);
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;	/* the intermediate child, gone at once */
 	errno = saved;
 }
 

@@ -99,6 +99,9 @@ export TEST_TIME_FACTOR
 # scaled SECONDS: SECONDS times TEST_TIME_FACTOR (may be fractional).
 scaled() { awk -v s="$1" -v f="$TEST_TIME_FACTOR" 'BEGIN { print s * f }'; }
 
+# scaled_ms MS: MS times TEST_TIME_FACTOR, a whole number (for [ -lt ]).
+scaled_ms() { awk -v s="$1" -v f="$TEST_TIME_FACTOR" 'BEGIN { printf "%d", s * f }'; }
+
 # within SECS LIMIT: exit 0 if SECS <= LIMIT * TEST_TIME_FACTOR.
 within() {
 	awk -v s="$1" -v l="$2" -v f="$TEST_TIME_FACTOR" 'BEGIN { exit !(s <= l * f) }'
@@ -232,6 +235,10 @@ make_test_root() {
 # children: how many processes SERVER_PID has now, zombies included.
 children() { ps --ppid "$SERVER_PID" -o pid= | wc -l; }
 
+# server_procs: the pids of the server: SERVER_PID and its children (the
+# prefork workers, fork mode's children), one per line.
+server_procs() { echo "$SERVER_PID"; ps --ppid "$SERVER_PID" -o pid= | tr -d ' '; }
+
 # zombies: how many of them are zombies.
 zombies() { ps --ppid "$SERVER_PID" -o stat= | grep -c '^Z' || true; }
 
@@ -240,6 +247,16 @@ wait_children() {
 	poll "$2" at_most_children "$1"
 }
 at_most_children() { [ "$(children)" -le "$1" ]; }
+at_least_one_child() { [ "$(children)" -ge 1 ]; }
+
+# fds: how many descriptors SERVER_PID has open.
+fds() { ls "/proc/$SERVER_PID/fd" | wc -l; }
+
+# free_port: a TCP port on 127.0.0.1 that was free a moment ago (for a
+# program that cannot be told -p 0; it may be taken meanwhile).
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
 
 # settle SECONDS: until the server is quiet, at most SECONDS (scaled): its accept
 # queue is empty (per ss, when there is ss) and it has no child, zombies

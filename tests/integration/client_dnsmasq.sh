@@ -20,7 +20,8 @@ printf '127.0.0.1 web.sockweb.test\n::1 web6.sockweb.test\n' >"$TEST_DIR/hosts"
 
 # Ready once it has read the hosts file; gone at once if the port was taken.
 dnsmasq_ready() {
-	local tries=100
+	local tries
+	tries=$(scaled_ms 100)
 	while [ "$tries" -gt 0 ] && kill -0 "$DNS_PID" 2>/dev/null; do
 		grep -qs 'read .*hosts' "$DNS_ERR" && return 0
 		sleep 0.05

@@ -23,7 +23,7 @@ mimetype.assign = ( ".bin" => "application/octet-stream" )
 EOF
 lighttpd -D -f "$TEST_DIR/lighttpd.conf" >"$TEST_DIR/lighttpd.out" 2>&1 &
 track_pid $!
-for _ in $(seq 50); do
+for _ in $(seq "$(scaled_ms 50)"); do
 	python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2)' "$LP" \
 		2>/dev/null && break
 	sleep 0.1

@@ -16,11 +16,6 @@ command -v systemd-socket-activate >/dev/null 2>&1 ||
 	skip_all "systemd-socket-activate not installed (Debian package systemd)"
 make_test_root
 
-# A port nobody listens on now (the wrapper needs a number, not 0).
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # wrapper ERRFILE ARGS...: start systemd-socket-activate ARGS in the
 # background, wait until it listens; sets WRAP_PID.
 wrapper() {

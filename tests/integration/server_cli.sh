@@ -142,7 +142,6 @@ EOF
 client=$!
 # SIGTERM only once a child serves the connection (one not yet accepted
 # is reset with the listener, as in other servers).
-at_least_one_child() { [ "$(children)" -ge 1 ]; }
 poll 2.5 at_least_one_child
 stop_sockwebd TERM
 wait "$client"

@@ -8,7 +8,10 @@
 # the trailing-slash redirect is a valid URI-reference whatever the query;
 # --header, --cors (preflight 204), --max-age; symbolic links followed
 # inside the root (file, directory, chain, ..), refused out of it and in
-# loops, re-pointed links seen at once; --no-symlinks.
+# loops, re-pointed links seen at once; --no-symlinks; precompressed
+# variants (.br, .zst, .gz) by Accept-Encoding q-values, with Vary;
+# --fallback for single-page apps, --mime-types, --default-type; several
+# ranges as multipart/byteranges (coalesced, at most 16 parts).
 . "$top_srcdir/tests/lib.sh"
 
 command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
@@ -231,11 +234,163 @@ no_symlink_checks() {
 	is "$CODE" 200 "$m --no-symlinks: plain files still served"
 }
 
+variant_setup() {
+	python3 -c 'import sys; sys.stdout.write("var x = 1;\n" * 400)' >"$W/app.js"
+	gzip -9 -c "$W/app.js" >"$W/app.js.gz"
+	zstd -q -19 -c "$W/app.js" >"$W/app.js.zst"
+	printf 'not really brotli' >"$W/app.js.br"
+	printf 'body { color: red }\n' >"$W/plain.css"
+	printf 'new\n' >"$W/stale.txt"
+	printf 'old' | gzip -c >"$W/stale.txt.gz"
+	touch -d '2000-01-01' "$W/stale.txt.gz"
+	head -c 100 /dev/zero >"$W/pic.png"
+	head -c 10 /dev/zero >"$W/pic.png.gz"
+	mkdir -p "$W/spa"
+	printf '<p>spa index</p>\n' >"$W/spa/index.html"
+	gzip -c "$W/spa/index.html" >"$W/spa/index.html.gz"
+}
+
+variant_checks() {
+	local m=$1 n
+	n=$(wc -c <"$W/app.js.gz")
+	get v1 /app.js -H 'Accept-Encoding: gzip'
+	is "$CODE $(hdr "$H" Content-Encoding) $(hdr "$H" Content-Length)" "200 gzip $n" \
+		"$m: Accept-Encoding: gzip: app.js.gz, its own length"
+	is "$(hdr "$H" Content-Type)" 'text/javascript; charset=utf-8' "$m: ... the original's Content-Type"
+	is "$(hdr "$H" Vary)" Accept-Encoding "$m: ... Vary: Accept-Encoding"
+	cmp -s "$B" "$W/app.js.gz"
+	ok $? "$m: ... the bytes of app.js.gz"
+	tag_gz=$(hdr "$H" ETag)
+	get v2 /app.js --compressed -H 'Accept-Encoding: gzip'
+	cmp -s "$B" "$W/app.js"
+	ok $? "$m: curl --compressed decodes the gzip variant to app.js"
+	get v2z /app.js --compressed -H 'Accept-Encoding: zstd'
+	is "$(hdr "$H" Content-Encoding)" zstd "$m: Accept-Encoding: zstd: app.js.zst"
+	cmp -s "$B" "$W/app.js"
+	ok $? "$m: curl --compressed decodes the zstd variant to app.js"
+	get v2b /app.js -H 'Accept-Encoding: gzip, deflate, br, zstd'
+	is "$(hdr "$H" Content-Encoding)" br "$m: a browser's list: br"
+	cmp -s "$B" "$W/app.js.br"
+	ok $? "$m: ... the bytes of app.js.br"
+	get v3 /app.js -H 'Accept-Encoding: br;q=0.1, zstd;q=0.9, gzip;q=0.5'
+	is "$(hdr "$H" Content-Encoding)" zstd "$m: the highest q wins: zstd"
+	get v4 /app.js -H 'Accept-Encoding: br;q=0, zstd;q=0, gzip;q=0'
+	is "$CODE $(hdr "$H" Content-Encoding) $(hdr "$H" Vary)" "200  Accept-Encoding" \
+		"$m: q=0 for all: app.js itself, still Vary"
+	cmp -s "$B" "$W/app.js"
+	ok $? "$m: ... the bytes of app.js"
+	get v5 /app.js
+	is "$(hdr "$H" Content-Encoding):$(hdr "$H" Vary)" ":Accept-Encoding" "$m: no Accept-Encoding: app.js, Vary"
+	unlike "$(hdr "$H" ETag)" "^$tag_gz\$" "$m: the variant has its own ETag"
+	get v6 /app.js -H 'Accept-Encoding: gzip' -H "If-None-Match: $tag_gz"
+	is "$CODE" 304 "$m: If-None-Match with the variant's ETag: 304"
+	get v7 /app.js -H 'Accept-Encoding: gzip' -r 0-9
+	is "$CODE $(hdr "$H" Content-Encoding) $(wc -c <"$B")" "206 gzip 10" "$m: a range of the variant"
+	get v8 /plain.css -H 'Accept-Encoding: gzip'
+	is "$(hdr "$H" Content-Encoding):$(hdr "$H" Vary)" ":" "$m: a file without variants: no Vary"
+	get v9 /stale.txt -H 'Accept-Encoding: gzip'
+	is "$(hdr "$H" Content-Encoding):$(cat "$B")" ":new" "$m: a variant older than the file is not sent"
+	get v10 /pic.png -H 'Accept-Encoding: gzip'
+	is "$(hdr "$H" Content-Encoding):$(wc -c <"$B")" ":100" "$m: no variant for a type compressed already"
+	get v11 /spa/ -H 'Accept-Encoding: gzip'
+	is "$(hdr "$H" Content-Encoding)" gzip "$m: index.html.gz for a directory's index"
+	get v12 /app.js.gz
+	is "$(hdr "$H" Content-Type):$(hdr "$H" Content-Encoding)" "application/gzip:" "$m: the .gz itself by name: application/gzip"
+}
+
+spa_checks() {
+	local m=$1
+	get f1 /app/users/42
+	is "$CODE $(cat "$B")" "200 <p>spa shell</p>" "$m: --fallback: a missing route gets FILE with 200"
+	like "$(hdr "$H" Content-Type)" '^text/html' "$m: ... as text/html"
+	get f2 /app/users/
+	is "$CODE" 200 "$m: --fallback: a missing route with a slash too"
+	get f3 /app/logo.png
+	is "$CODE" 404 "$m: --fallback: a missing asset (has an extension) stays 404"
+	get f4 /main.js
+	is "$CODE" 404 "$m: --fallback: a missing /main.js stays 404"
+	get f5 /hello.txt
+	is "$CODE $(cat "$B")" "200 hello, sockweb" "$m: --fallback: existing files as before"
+	get f6 /escape.txt
+	is "$CODE" 403 "$m: --fallback: a refused path stays 403"
+	get f7 /thing.recipe
+	is "$(hdr "$H" Content-Type)" 'text/x-recipe; charset=utf-8' "$m: --mime-types adds a type"
+	get f8 /hello.txt
+	is "$(hdr "$H" Content-Type)" 'text/plain; charset=utf-8' "$m: built-in types stay"
+	get f9 /noext
+	is "$(hdr "$H" Content-Type)" 'text/x-unknown' "$m: --default-type for an unknown type"
+	get f10 /k.bin
+	is "$(hdr "$H" Content-Type)" 'application/x-overridden' "$m: --mime-types overrides a built-in"
+}
+
+# mp_parts FILE BODY-FILE CONTENT-TYPE: the parts of a multipart/byteranges
+# body, each "start-end/size:ok:type" (ok when its bytes are the file's).
+mp_parts() {
+	python3 - "$@" <<'PYEOF'
+import re, sys
+path, body_path, ctype = sys.argv[1:4]
+data = open(path, "rb").read()
+body = open(body_path, "rb").read()
+m = re.search(r'boundary=([^;\s]+)', ctype)
+if not m:
+    print("no boundary"); sys.exit(0)
+b = b"--" + m.group(1).encode()
+end = b"\r\n" + b + b"--\r\n"
+if not body.startswith(b) or not body.endswith(end):
+    print("bad framing"); sys.exit(0)
+out = []
+for part in body[len(b):-len(end)].split(b"\r\n" + b):
+    head, _, payload = part.partition(b"\r\n\r\n")
+    h = dict(l.split(b": ", 1) for l in head.strip(b"\r\n").split(b"\r\n"))
+    a, e, size = map(int, re.match(rb"bytes (\d+)-(\d+)/(\d+)", h[b"Content-Range"]).groups())
+    ok = payload == data[a:e + 1] and size == len(data)
+    out.append("%d-%d/%d:%s:%s" % (a, e, size, "ok" if ok else "BAD", h[b"Content-Type"].decode()))
+print(" ".join(out))
+PYEOF
+}
+
+multipart_checks() {
+	local m=$1 ct
+	get m1 /k.bin -r 0-9,20-29
+	ct=$(hdr "$H" Content-Type)
+	is "$CODE" 206 "$m: -r 0-9,20-29: 206"
+	like "$ct" '^multipart/byteranges; boundary=sockweb-[0-9a-f]{16}$' "$m: ... multipart/byteranges with a boundary"
+	is "$(mp_parts "$W/k.bin" "$B" "$ct")" "0-9/1000:ok:application/octet-stream 20-29/1000:ok:application/octet-stream" \
+		"$m: ... two parts, each with its Content-Type, Content-Range and bytes"
+	is "$(hdr "$H" Content-Length)" "$(wc -c <"$B")" "$m: ... an exact Content-Length"
+	is "$(hdr "$H" Content-Range)" "" "$m: ... no top-level Content-Range"
+	like "$(hdr "$H" ETag)" '^"' "$m: ... with the ETag"
+	get m2 /k.bin -r 500-599,0-9
+	is "$(mp_parts "$W/k.bin" "$B" "$(hdr "$H" Content-Type)")" \
+		"500-599/1000:ok:application/octet-stream 0-9/1000:ok:application/octet-stream" \
+		"$m: parts in the request's order"
+	get m3 /k.bin -r 0-99,50-149
+	is "$CODE $(hdr "$H" Content-Range) $(wc -c <"$B")" "206 bytes 0-149/1000 150" \
+		"$m: overlapping ranges coalesce into one part"
+	get m4 /k.bin -r 0-0,2-2,4-4,6-6,8-8,10-10,12-12,14-14,16-16,18-18,20-20,22-22,24-24,26-26,28-28,30-30,32-32
+	is "$CODE $(wc -c <"$B")" "200 1000" "$m: 17 parts: the whole file (at most 16)"
+	get m5 /k.bin -r 0-599,500-999
+	is "$CODE $(hdr "$H" Content-Range)" "206 bytes 0-999/1000" "$m: ranges covering the file: one part"
+	get m6 /k.bin -r 0-9,5000-6000
+	is "$CODE $(hdr "$H" Content-Range)" "206 bytes 0-9/1000" "$m: an unsatisfiable range is dropped"
+	get m7 /k.bin -r 5000-6000,7000-8000
+	is "$CODE" 416 "$m: no satisfiable range: 416"
+	get m8 /hello.txt -r 0-1,3-4
+	is "$(mp_parts "$W/hello.txt" "$B" "$(hdr "$H" Content-Type)")" \
+		"0-1/15:ok:text/plain; charset=utf-8 3-4/15:ok:text/plain; charset=utf-8" \
+		"$m: a small cached file: multipart too"
+	get m9 /k.bin -r 0-9,20-29 -H 'If-Range: "stale"'
+	is "$CODE $(wc -c <"$B")" "200 1000" "$m: multi-range with a failed If-Range: the whole file"
+}
+
 # Bad option values: a usage error at start, exit 2.
 for bad in "--header=X-A: b$(printf '\r\nX-Injected: 1')" "--header=X-A: b$(printf '\nX: 1')" \
     "--header=X-A: b$(printf '\r')" "--header=X-A: $(printf 'a\001b')" \
     "--header=No colon" "--header=Bad name: x" "--header=: empty name" \
-    "--max-age=-1" "--max-age=soon"; do
+    "--max-age=-1" "--max-age=soon" "--fallback=/etc/passwd" \
+    "--fallback=../x.html" "--fallback=a/./b" "--fallback=.hidden" \
+    "--mime-types=/nonexistent" "--mime-types=$TEST_DIR/bad.types" \
+    "--default-type=text" "--default-type=text/plain$(printf '\r\nX: y')"; do
 	timeout 10 "$SOCKWEBD" -p 0 -l 127.0.0.1 -r "$W" "$bad" >/dev/null 2>"$TEST_DIR/bad.err"
 	rc=$?
 	is "$rc" 2 "usage error for $(printf '%q' "$bad")"
@@ -243,6 +398,13 @@ for bad in "--header=X-A: b$(printf '\r\nX-Injected: 1')" "--header=X-A: b$(prin
 done
 
 symlink_setup
+variant_setup
+mkdir -p "$W/app"
+printf '<p>spa shell</p>\n' >"$W/app/shell.html"
+printf 'x\n' >"$W/thing.recipe"
+printf 'x\n' >"$W/noext"
+printf '# test types\ntext/x-recipe recipe\napplication/x-overridden bin\n' >"$TEST_DIR/good.types"
+printf 'text/plain txt\nnot a type\n' >"$TEST_DIR/bad.types"
 for mode in default prefork; do
 	args=()
 	[ "$mode" = prefork ] && args=(--prefork 2)
@@ -253,9 +415,16 @@ for mode in default prefork; do
 	listing_checks "$mode"
 	header_checks "$mode"
 	symlink_checks "$mode"
+	variant_checks "$mode"
+	multipart_checks "$mode"
 	stop_sockwebd
 	start_sockwebd "${args[@]}" --no-symlinks || bail_out "sockwebd did not start"
 	no_symlink_checks "$mode"
+	stop_sockwebd
+	start_sockwebd "${args[@]}" --fallback app/shell.html \
+		--mime-types "$TEST_DIR/good.types" --default-type text/x-unknown ||
+		bail_out "sockwebd did not start"
+	spa_checks "$mode"
 	get o1 /hello.txt -X OPTIONS
 	is "$CODE $(hdr "$H" Allow)" "405 GET, HEAD" "$mode without --cors: OPTIONS is 405"
 	is "$(hdr "$H" Access-Control-Allow-Origin)" "" "$mode without --cors: no CORS header"

@@ -11,6 +11,14 @@
 command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
 make_test_root
 
+# time_wait LOCAL-PEER-REGEX DESCRIPTION: ss lists that end in TIME_WAIT
+# (within 3 s); nothing to check without ss.
+time_wait() {
+	command -v ss >/dev/null || return 0
+	poll 3 sh -c "ss -Htan state time-wait | grep -Eq '$1( |\$)'"
+	ok $? "$2"
+}
+
 for mode in fork prefork; do
 	extra=()
 	[ "$mode" = prefork ] && extra=(--prefork 1)
@@ -48,6 +56,35 @@ s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(sys.stdin.buffer.read()); s.recv(4096)' "$PORT"
 	wait_for_line "$t" 'GET /caf\\xE9 -> ' 5
 	ok $? "$mode: the client's 8-bit bytes are escaped in the trace"
+	# Who sent the first FIN, told as it was (issue 16). A client that
+	# reads to the end before it closes: the server's FIN is first, and
+	# the kernel then keeps the server's end in TIME_WAIT.
+	raw_request "$PORT" 'GET /hello.txt HTTP/1.0\r\n\r\n' >"$TEST_DIR/wait.$mode.out"
+	p=$(sed -n 's/.* accept([0-9]*) = [0-9]* from 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$t" | tail -n 1)
+	wait_for_line "$t" "close\\([0-9]+\\): our FIN now, none from 127\\.0\\.0\\.1:$p yet" 5
+	ok $? "$mode: the client waits for the end: the server says its FIN is first"
+	time_wait "127\.0\.0\.1:$PORT +127\.0\.0\.1:$p" "$mode: ss shows the server's end (127.0.0.1:$PORT, 127.0.0.1:$p) in TIME_WAIT"
+	# A client that half-closes with its request: corked, the request and
+	# the FIN leave in one segment, so the FIN is in before the server
+	# closes (CLOSE_WAIT), whether or not the server read it.
+	timeout 10 python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+s.sendall(b"GET /hello.txt HTTP/1.0\r\n\r\n")
+s.shutdown(socket.SHUT_WR)
+out = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    out += chunk
+sys.stdout.buffer.write(out)' "$PORT" >"$TEST_DIR/half.$mode.out"
+	like "$(head -n 1 "$TEST_DIR/half.$mode.out")" '^HTTP/1\.0 200 ' "$mode: a half-closed client still gets its answer"
+	p=$(sed -n 's/.* accept([0-9]*) = [0-9]* from 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$t" | tail -n 1)
+	wait_for_line "$t" "close\\([0-9]+\\): 127\\.0\\.0\\.1:$p sent the first FIN; TIME_WAIT is on its side" 5
+	ok $? "$mode: the client's FIN came first: the server says so"
+	time_wait "127\.0\.0\.1:$p +127\.0\.0\.1:$PORT" "$mode: ss shows the client's end (127.0.0.1:$p) in TIME_WAIT"
 	grep -q 'accept(' "$ACCESS_LOG"
 	is $? 1 "$mode: no trace line in the access log"
 	stop_sockwebd

@@ -27,16 +27,6 @@ wait_pidfile() {
 	return 1
 }
 
-# gone PID SECONDS: until PID no longer exists.
-gone() {
-	local tries=$(($2 * 20))
-	while [ "$tries" -gt 0 ]; do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
-}
 
 # upgrade_under_load MODE ARGS...
 upgrade_under_load() {
@@ -68,7 +58,7 @@ upgrade_under_load() {
 	like "$(tr '\0' ' ' <"/proc/$new/cmdline")" "^$BIN -p 0 -l 127\\.0\\.0\\.1 .*--pidfile $pidfile -q" \
 		"$mode: the new copy runs the installed binary with the same arguments"
 	kill -TERM "$new"
-	gone "$new" 10
+	poll 10 gone "$new"
 	ok $? "$mode: the new copy stops on SIGTERM"
 	ok "$([ ! -e "$pidfile" ]; echo $?)" "$mode: and removes its pidfile"
 }
@@ -107,7 +97,7 @@ kill -USR2 "$new"
 sleep 0.5
 is "$(curl -s -m 5 "$BASE/hello.txt")" "hello, sockweb" "binary removed: SIGUSR2 changes nothing, it serves"
 kill -TERM "$new"
-gone "$new" 10
+poll 10 gone "$new"
 ok $? "it stops on SIGTERM"
 
 done_testing

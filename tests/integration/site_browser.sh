@@ -5,7 +5,7 @@
 # the browser's own ephemeral port, the one at the start of the server's
 # access-log line for that GET /_peer; a screenshot of the home page is saved
 # as $TEST_DIR/home.png (and home-phone.png at a phone's width), one of the
-# /samples/ listing as listing.png.
+# /samples/ listing as listing.png, one of /trace.html as trace.png.
 # Every Chromium run is bounded by timeout(1) and stopped by its pid.
 . "$top_srcdir/tests/lib.sh"
 
@@ -119,6 +119,20 @@ rm -f "$TEST_DIR/listing.png"
 chrome /dev/null --window-size=1000,700 --screenshot="$TEST_DIR/listing.png" "$BASE/samples/"
 size=$(wc -c <"$TEST_DIR/listing.png" 2>/dev/null || echo 0)
 ok $(( size > 5000 ? 0 : 1 )) "listing screenshot saved as tests/out/$TEST_NAME/listing.png ($size bytes)"
+
+# The page of one exchange seen from both ends (issue 16): every phase is
+# rendered with both columns, and a screenshot of it as trace.png.
+dump /trace.html
+for phase in listen resolve connect request response release timewait; do
+	like "$DOM" "<section id=\"$phase\" class=\"phase\">" "/trace.html in the browser has its $phase section"
+done
+ncols=$(printf '%s' "$DOM" | grep -o '<div class="trace-col">' | wc -l)
+ok $(( ncols >= 10 ? 0 : 1 )) "/trace.html shows the client's and the server's columns ($ncols)"
+like "$DOM" 'class="line k-accept"><code>.*class="m m-tcp"' "/trace.html: the accept line has the client's port marked"
+rm -f "$TEST_DIR/trace.png"
+chrome /dev/null --window-size=1400,3000 --screenshot="$TEST_DIR/trace.png" "$BASE/trace.html"
+size=$(wc -c <"$TEST_DIR/trace.png" 2>/dev/null || echo 0)
+ok $(( size > 20000 ? 0 : 1 )) "trace page screenshot saved as tests/out/$TEST_NAME/trace.png ($size bytes)"
 
 # Screenshots of the home page, desktop and phone widths.
 rm -f "$TEST_DIR/home.png" "$TEST_DIR/home-phone.png"

@@ -21,7 +21,7 @@ like "$out" '^urls [0-9]+ html [0-9]+ ' "crawler printed its counts"
 like "$out" 'problems 0$' "0 broken links, bad pages or external resources"
 
 html=$(printf '%s\n' "$out" | sed -n 's/^urls [0-9]* html \([0-9]*\) .*/\1/p')
-ok $(( ${html:-0} >= 11 ? 0 : 1 )) "at least 11 HTML documents crawled (pages + listing): ${html:-0}"
+ok $(( ${html:-0} >= 12 ? 0 : 1 )) "at least 12 HTML documents crawled (pages + listing): ${html:-0}"
 
 # Every file of the site is linked from somewhere (404.html is a start point).
 missing=0
@@ -38,6 +38,8 @@ grep -qxF /samples/ "$LIST" 2>/dev/null
 ok $? "the /samples/ directory listing was crawled"
 grep -qxF /samples/random-1MiB.bin "$LIST" 2>/dev/null
 ok $? "the 1 MiB sample was fetched whole through the listing"
+grep -qxF /trace.html "$LIST" 2>/dev/null
+ok $? "the generated page of both traces, /trace.html, was crawled"
 grep -qxF /_peer "$LIST" 2>/dev/null
 ok $? "the /_peer endpoint answered 200 (linked from _peer.html)"
 

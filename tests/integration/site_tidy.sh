@@ -9,7 +9,9 @@ command -v tidy >/dev/null 2>&1 || skip_all "tidy not installed (Debian package 
 WWW="$top_srcdir/www"
 pages=("$WWW"/*.html)
 [ -e "${pages[0]}" ] || bail_out "no HTML pages in $WWW"
-ok $(( ${#pages[@]} >= 10 ? 0 : 1 )) "at least 10 pages in www/ (found ${#pages[@]})"
+ok $(( ${#pages[@]} >= 11 ? 0 : 1 )) "at least 11 pages in www/ (found ${#pages[@]})"
+[ -f "$WWW/trace.html" ]
+ok $? "the generated trace.html (make trace-page) is among them"
 
 for page in "${pages[@]}"; do
 	name=${page#"$WWW"/}

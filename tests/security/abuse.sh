@@ -138,8 +138,6 @@ EOF
 
 start_sockwebd -t "$TIMEOUT" || bail_out "sockwebd did not start"
 
-fds() { ls "/proc/$SERVER_PID/fd" | wc -l; }
-
 probe() { timeout 30 python3 "$PROBE" "$1" "$PORT" "${@:2}"; }
 
 # field LINE NAME: the value of NAME=... in a probe line.
@@ -234,7 +232,6 @@ wait_children 0 5
 timeout 30 python3 "$PROBE" noread "$PORT" 20 2>"$TEST_DIR/noread.err" &
 noread_pid=$!
 track_pid "$noread_pid"
-at_least_one_child() { [ "$(children)" -ge 1 ]; }
 poll 5 at_least_one_child
 t0=$(date +%s.%N)
 wait_children 0 10

@@ -64,8 +64,8 @@ run() {
 	else
 		like "$(cat "$TEST_DIR/err")" "$re" "$desc: message"
 	fi
-	ok "$(awk -v s="$SECS" -v m="$max" 'BEGIN { exit !(s < m) }'; echo $?)" \
-		"$desc: done in ${SECS}s (< ${max}s)"
+	ok "$(awk -v s="$SECS" -v m="$(scaled "$max")" 'BEGIN { exit !(s < m) }'; echo $?)" \
+		"$desc: done in ${SECS}s (< $(scaled "$max")s)"
 }
 
 run "garbage" 8 '^sockget: \(8\) Weird server reply$' 5 -- -o /dev/null "$B/garbage"

@@ -17,8 +17,6 @@ head -c 1024 /dev/urandom >"$TEST_DIR/www/1k.bin"
 
 start_sockwebd -q -c 512 || bail_out "sockwebd did not start"
 
-fds() { ls "/proc/$SERVER_PID/fd" | wc -l; }
-
 code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$BASE/1k.bin" || true)
 is "$code" 200 "the 1 KiB file is served"
 settle 5

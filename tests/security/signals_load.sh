@@ -68,9 +68,6 @@ wait_lines() {
 	[ "$(lines "$1")" -ge "$2" ]
 }
 
-# server_procs: the pids of the server's processes (it and its children).
-server_procs() { echo "$SERVER_PID"; ps --ppid "$SERVER_PID" -o pid= | tr -d ' '; }
-
 # none_alive PIDS...: exit status 0 if none of them runs (zombies count as gone).
 none_alive() {
 	local pid state

@@ -209,12 +209,72 @@ test_number(void)
 	is_int(number_parse("", 0, 10, &v), -1, "empty string");
 	is_int(number_parse("12abc", 0, 100, &v), -1, "trailing garbage");
 	is_int(number_parse("99999999999999999999", 0, 100, &v), -1, "overflow");
+	is_int(number_parse("-1", -1, 10, &v), 0, "a negative number allowed by min");
+	is_int(v, -1, "its value");
+	is_int(number_parse("-", -1, 10, &v), -1, "a sign alone");
+	is_int(number_parse(" 5", 0, 10, &v), -1, "a leading blank (strtol takes it)");
+	is_int(number_parse("+5", 0, 10, &v), -1, "a plus sign (strtol takes it)");
+	is_int(number_parse("--5", -10, 10, &v), -1, "two signs");
+}
+
+static void
+test_number_seconds(void)
+{
+	long long ms = -7;
+
+	is_int(number_seconds_ms("5", 100, &ms), 0, "seconds: 5");
+	ok(ms == 5000, "5 s = 5000 ms");
+	is_int(number_seconds_ms("0.25", 100, &ms), 0, "seconds: 0.25");
+	ok(ms == 250, "0.25 s = 250 ms");
+	is_int(number_seconds_ms(".5", 100, &ms), 0, "seconds: .5");
+	ok(ms == 500, ".5 s = 500 ms");
+	is_int(number_seconds_ms("3.", 100, &ms), 0, "seconds: 3.");
+	ok(ms == 3000, "3. s = 3000 ms");
+	is_int(number_seconds_ms("0.0005", 100, &ms), 0, "seconds: 0.0005");
+	ok(ms == 1, "0.0005 s rounds to 1 ms");
+	is_int(number_seconds_ms("1.23449999", 100, &ms), 0, "many decimals");
+	ok(ms == 1234, "1.23449999 s = 1234 ms (the 4th decimal rounds)");
+	is_int(number_seconds_ms("100", 100, &ms), 0, "at the bound");
+	is_int(number_seconds_ms("101", 100, &ms), -1, "above the bound");
+	is_int(number_seconds_ms("", 100, &ms), -1, "empty");
+	is_int(number_seconds_ms(".", 100, &ms), -1, "a point alone");
+	is_int(number_seconds_ms("-1", 100, &ms), -1, "negative");
+	is_int(number_seconds_ms(" 1", 100, &ms), -1, "a leading blank");
+	is_int(number_seconds_ms("1e3", 10000, &ms), -1, "an exponent");
+	is_int(number_seconds_ms("0x10", 100, &ms), -1, "hex (strtod takes it)");
+	is_int(number_seconds_ms("1.2.3", 100, &ms), -1, "two points");
+	is_int(number_seconds_ms("inf", 100, &ms), -1, "inf");
+}
+
+static void
+test_number_digits(void)
+{
+	uint64_t v = 7;
+
+	is_int((int)number_digits("1234-99", 7, &v), 4, "digits up to the dash");
+	ok(v == 1234, "their value");
+	is_int((int)number_digits("12345", 3, &v), 3, "no further than len");
+	ok(v == 123, "the value of those 3");
+	is_int((int)number_digits("x1", 2, &v), 0, "no digit first: 0");
+	ok(v == 0, "value 0");
+	is_int((int)number_digits("", 0, &v), 0, "empty");
+	is_int((int)number_digits("18446744073709551615", 20, &v), 20,
+	    "UINT64_MAX read whole");
+	ok(v == UINT64_MAX, "exactly UINT64_MAX");
+	is_int((int)number_digits("99999999999999999999999", 23, &v), 23,
+	    "a longer number read whole");
+	ok(v == UINT64_MAX, "saturates at UINT64_MAX, never wraps");
+	is_int((int)number_digits("18446744073709551616", 20, &v), 20,
+	    "UINT64_MAX + 1");
+	ok(v == UINT64_MAX, "saturates");
 }
 
 int
 main(void)
 {
 	test_number();
+	test_number_digits();
+	test_number_seconds();
 	test_addr();
 	test_httpdate();
 	test_buf();

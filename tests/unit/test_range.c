@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "sockwebd.h"
@@ -111,6 +113,94 @@ result_name(enum range_result r)
 	return "?";
 }
 
+/*
+ * Range sets (multipart/byteranges): the parts after coalescing, written
+ * "start+length ..." for the comparison; "" for no part.
+ */
+struct scase {
+	const char		*value;
+	off_t			 size;
+	enum range_result	 result;
+	const char		*parts;
+};
+
+static const struct scase set_cases[] = {
+	{ "bytes=0-9,20-29", 1000, RANGE_OK, "0+10 20+10" },
+	{ "bytes=0-9,200-299", 1000, RANGE_OK, "0+10 200+100" },
+	{ "bytes=500-599, 0-9", 1000, RANGE_OK, "500+100 0+10" },	/* in order */
+	{ "bytes=500-599, 0-9, 550-649", 1000, RANGE_OK, "0+10 500+150" },
+	{ "bytes=0-99,50-149", 1000, RANGE_OK, "0+150" },	/* overlap */
+	{ "bytes=0-99,100-199", 1000, RANGE_OK, "0+200" },	/* adjacent */
+	{ "bytes=0-9,11-19", 1000, RANGE_OK, "0+10 11+9" },	/* a gap of one */
+	{ "bytes=-10,0-9", 1000, RANGE_OK, "990+10 0+10" },	/* suffix */
+	{ "bytes=0-9,5000-6000", 1000, RANGE_OK, "0+10" },	/* one misses */
+	{ "bytes=5000-6000,7000-", 1000, RANGE_UNSATISFIABLE, "" },
+	{ "bytes=0-9", 1000, RANGE_OK, "0+10" },
+	{ "bytes=0-", 1000, RANGE_OK, "0+1000" },	/* one part: 206 */
+	{ "bytes=0-499,600-999", 1000, RANGE_OK, "0+500 600+400" },
+	{ "bytes=0-599,500-999", 1000, RANGE_OK, "0+1000" },	/* merged: one */
+	{ "bytes=0-9,,20-29", 1000, RANGE_OK, "0+10 20+10" },	/* empty element */
+	{ " bytes=0-9 , 20-29 ", 1000, RANGE_OK, "0+10 20+10" },
+	{ "bytes=0-9,x", 1000, RANGE_NONE, "" },		/* invalid: ignored */
+	{ "bytes=0-9;20-29", 1000, RANGE_NONE, "" },
+	{ "bytes=9-0,20-29", 1000, RANGE_NONE, "" },
+	{ "bytes=", 1000, RANGE_NONE, "" },
+	{ "bytes=,", 1000, RANGE_NONE, "" },
+	{ NULL, 1000, RANGE_NONE, "" },
+	/* 17 parts after coalescing: over RANGE_PARTS_MAX, the whole file */
+	{ "bytes=0-0,100-100,200-200,300-300,400-400,500-500,600-600,700-700,"
+	  "800-800,900-900,1000-1000,1100-1100,1200-1200,1300-1300,1400-1400,"
+	  "1500-1500,1600-1600", 10000, RANGE_NONE, "" },
+	/* 16 parts: served */
+	{ "bytes=0-0,100-100,200-200,300-300,400-400,500-500,600-600,700-700,"
+	  "800-800,900-900,1000-1000,1100-1100,1200-1200,1300-1300,1400-1400,"
+	  "1500-1500", 10000, RANGE_OK, "0+1 100+1 200+1 300+1 400+1 500+1 "
+	  "600+1 700+1 800+1 900+1 1000+1 1100+1 1200+1 1300+1 1400+1 1500+1" },
+	/* 150 specs: more than a server need look at, the whole file */
+	{ "{MANY}", 100000, RANGE_NONE, "" },
+};
+
+static void
+parts_of(const struct range_set *set, char *out, size_t size)
+{
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < set->n && len < size; i++)
+		len += (size_t)snprintf(out + len, size - len, "%s%lld+%lld",
+		    i ? " " : "", (long long)set->r[i].start,
+		    (long long)set->r[i].length);
+}
+
+static void
+test_sets(void)
+{
+	static char many[8192];
+	struct range_set set;
+	char got[1024];
+	const char *v;
+	size_t i, len;
+
+	len = (size_t)snprintf(many, sizeof(many), "bytes=");
+	for (i = 0; i < 150; i++)
+		len += (size_t)snprintf(many + len, sizeof(many) - len, "%s%zu-%zu",
+		    i ? "," : "", i * 2, i * 2 + 5);
+	for (i = 0; i < sizeof(set_cases) / sizeof(set_cases[0]); i++) {
+		v = strcmp(set_cases[i].value ? set_cases[i].value : "",
+		    "{MANY}") == 0 ? many : set_cases[i].value;
+		is_int(range_parse_set(v, set_cases[i].size, &set),
+		    set_cases[i].result, "set \"%.60s\": %s", v ? v : "(none)",
+		    result_name(set_cases[i].result));
+		parts_of(&set, got, sizeof(got));
+		is_str(got, set_cases[i].parts, "set \"%.60s\": parts", v ? v : "(none)");
+	}
+	/* the whole file or more in several parts: not worth a multipart */
+	is_int(range_parse_set("bytes=0-499,580-999", 1000, &set), RANGE_OK,
+	    "two parts under the file size: 206");
+	is_int(range_parse_set("bytes=-1000,0-0", 1000, &set), RANGE_OK,
+	    "overlapping parts that merge to the whole file: one part");
+}
+
 int
 main(void)
 {
@@ -133,5 +223,6 @@ main(void)
 		is_int(length, c->length, "\"%s\" of %lld bytes: length %lld",
 		    c->value, (long long)c->size, (long long)c->length);
 	}
+	test_sets();
 	return tap_done();
 }
