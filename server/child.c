@@ -44,6 +44,7 @@ enum handback_kind { HANDBACK_DONE, HANDBACK_FAILED, HANDBACK_REST };
 
 struct handback {
 	enum handback_kind kind;
+	pid_t		 pid;		/* the child's: it names the connection */
 	int		 status;
 	bool		 keep_alive;
 	off_t		 body_sent;
@@ -293,6 +294,7 @@ child_serve(struct conn *c, int chan)
 	    next_request(c, &hb, life_end, head, &head_len))
 		hb.more_requests++;
 	hb.head_len = hb.more_requests > 0 ? head_len : 0;
+	hb.pid = getpid();
 	hb.status = c->resp.status;
 	hb.keep_alive = c->resp.keep_alive;
 	hb.body_sent = c->sendq.body_sent;
@@ -325,35 +327,24 @@ static void
 fork_child(struct conn *c)
 {
 	struct loop *l = c->loop;
-	int sv[2];
 	pid_t pid;
 
-	if (loop_watch(l, c->fd, &c->events, 0, &c->watch) == -1 ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("socketpair");
-		conn_fail(c, 503);
+	if (loop_watch(l, c->fd, &c->events, 0, &c->watch) == -1) {
+		conn_close(c);
 		return;
 	}
 	if ((pid = fork()) == -1) {
 		log_warn("fork");
-		close(sv[0]);
-		close(sv[1]);
 		conn_fail(c, 503);
 		return;
 	}
-	if (pid == 0) {
-		close(sv[0]);
-		child_serve(c, sv[1]);
-	}
-	close(sv[1]);
+	if (pid == 0)
+		child_serve(c, l->chan[1]);
 	TRACE("fork() = %ld (child serves %s)", (long)pid, c->peer_name);
-	c->child_fd = sv[0];
+	c->child = pid;
 	c->state = CONN_CHILD;
 	timer_cancel(&c->timer);
-	children_add(&l->children, pid);
-	if (loop_watch(l, c->child_fd, &c->child_events, EPOLLIN,
-	    &c->child_watch) == -1)
-		conn_close(c);
+	children_add(&l->children, pid, c);
 }
 
 void
@@ -397,11 +388,42 @@ child_detach(struct conn *c)
 {
 	if (c->state == CONN_QUEUED)
 		queue_remove(c);
-	if (c->child_fd < 0)
-		return;
-	loop_watch(c->loop, c->child_fd, &c->child_events, 0, &c->child_watch);
-	close(c->child_fd);
-	c->child_fd = -1;
+	children_disown(&c->loop->children, c->child);
+	c->child = 0;
+}
+
+/*
+ * One channel for all children: a SOCK_SEQPACKET pair made once, whose
+ * one end every child inherits. Each report is one message (boundaries
+ * kept) naming the child's pid; a socketpair per child would cost three
+ * more system calls per request and two epoll_ctl.
+ */
+int
+child_channel_open(struct loop *l)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &l->chan_watch };
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l->chan) == -1) {
+		log_warn("socketpair");
+		return -1;
+	}
+	l->chan_watch.kind = WATCH_CHILD;
+	if (epoll_ctl(l->ep, EPOLL_CTL_ADD, l->chan[0], &ev) == -1) {
+		log_warn("epoll_ctl children's channel");
+		return -1;
+	}
+	return 0;
+}
+
+/* A child ended without a report (it crashed or was killed). */
+void
+child_exited(struct loop *l, struct conn *owner)
+{
+	(void)l;
+	if (owner->state == CONN_CHILD) {
+		owner->child = 0;
+		conn_close(owner);
+	}
 }
 
 static ssize_t
@@ -419,7 +441,7 @@ receive(int chan, struct handback *hb, char *head, int fds[2], int *nfds)
 
 	*nfds = 0;
 	do
-		n = recvmsg(chan, &msg, MSG_CMSG_CLOEXEC);
+		n = recvmsg(chan, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	while (n == -1 && errno == EINTR);
 	for (cm = CMSG_FIRSTHDR(&msg); n > 0 && cm; cm = CMSG_NXTHDR(&msg, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
@@ -480,39 +502,55 @@ last_request(struct conn *c, const struct handback *hb, const char *head)
 	return c->req->state == REQUEST_DONE ? 0 : -1;
 }
 
-/* The child's report (or its end without one: it crashed). */
-void
-child_event(struct conn *c, uint32_t events)
+/* One child's report, for the connection it serves. */
+static void
+take_report(struct conn *c, const struct handback *hb, ssize_t n,
+    const int fds[2], int nfds)
 {
-	struct handback hb;
-	int fds[2], nfds, i;
-	ssize_t n;
+	int i;
 
-	(void)events;
-	if (c->state != CONN_CHILD)
-		return;
-	n = receive(c->child_fd, &hb, c->loop->scratch, fds, &nfds);
-	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return;
 	child_detach(c);
-	if (n < (ssize_t)sizeof(hb) || hb.head_len > READ_CHUNK ||
-	    (size_t)n != sizeof(hb) + hb.head_len ||
-	    hb.kind == HANDBACK_FAILED || hb.nseg > SENDQ_SEGMENTS ||
-	    last_request(c, &hb, c->loop->scratch) == -1) {
+	if (n < (ssize_t)sizeof(*hb) || hb->head_len > READ_CHUNK ||
+	    (size_t)n != sizeof(*hb) + hb->head_len ||
+	    hb->kind == HANDBACK_FAILED || hb->nseg > SENDQ_SEGMENTS ||
+	    last_request(c, hb, c->loop->scratch) == -1) {
 		for (i = 0; i < nfds; i++)
 			close(fds[i]);
 		conn_close(c);
 		return;
 	}
-	c->resp.status = hb.status;
+	c->resp.status = hb->status;
 	/* The child could not know that we stop meanwhile. */
-	c->resp.keep_alive = hb.keep_alive && !c->loop->stopping;
-	if (hb.kind == HANDBACK_DONE) {
+	c->resp.keep_alive = hb->keep_alive && !c->loop->stopping;
+	if (hb->kind == HANDBACK_DONE) {
 		conn_response_done(c, false);	/* the child logged it */
 		if (c->state == CONN_READING)
 			conn_resume(c);
 		return;
 	}
-	take_rest(c, &hb, fds, nfds);
+	take_rest(c, hb, fds, nfds);
 	conn_drive(c);
+}
+
+/* Every report waiting on the channel. */
+void
+child_reports(struct loop *l)
+{
+	struct handback hb;
+	struct conn *c;
+	int fds[2], nfds, i;
+	ssize_t n;
+
+	while ((n = receive(l->chan[0], &hb, l->scratch, fds, &nfds)) > 0) {
+		c = n >= (ssize_t)sizeof(hb) ?
+		    children_owner(&l->children, hb.pid) : NULL;
+		if (c == NULL || c->state != CONN_CHILD) {
+			for (i = 0; i < nfds; i++)
+				close(fds[i]);	/* its connection is gone */
+			continue;
+		}
+		take_report(c, &hb, n, fds, nfds);
+	}
+	if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
+		log_warn("recvmsg children's channel");
 }

@@ -62,9 +62,8 @@ conn_open(struct loop *l, int fd, const struct sockaddr_storage *peer,
 		return NULL;
 	}
 	c->watch.kind = WATCH_CONN;
-	c->child_watch.kind = WATCH_CHILD;
 	c->fd = fd;
-	c->child_fd = c->handback_fd[0] = c->handback_fd[1] = -1;
+	c->handback_fd[0] = c->handback_fd[1] = -1;
 	c->file.fd = -1;
 	c->srv = l->srv;
 	c->loop = l;

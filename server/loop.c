@@ -143,10 +143,15 @@ loop_stop(struct loop *l)
 static void
 reap(struct loop *l)
 {
+	struct conn *owner;
 	int status;
 
-	while (children_reap_one(&l->children, &status) > 0)
-		;
+	/* A child reports before it exits: read the reports first. */
+	if (!l->worker)
+		child_reports(l);
+	while (children_reap_one(&l->children, &status, &owner) > 0)
+		if (owner)
+			child_exited(l, owner);
 	child_queue_run(l);
 }
 
@@ -190,7 +195,7 @@ dispatch(struct loop *l, const struct epoll_event *ev)
 		conn_event(CONTAINER(w, struct conn, watch), ev->events);
 		break;
 	case WATCH_CHILD:
-		child_event(CONTAINER(w, struct conn, child_watch), ev->events);
+		child_reports(l);
 		break;
 	}
 }
@@ -283,6 +288,8 @@ loop_init(struct loop *l, struct server *srv, bool worker)
 	}
 	if ((l->sigfd = proc_signals_open()) == -1)
 		return -1;
+	if (!worker && child_channel_open(l) == -1)
+		return -1;
 	if (epoll_ctl(l->ep, EPOLL_CTL_ADD, l->sigfd, &ev) == -1) {
 		log_warn("epoll_ctl signalfd");
 		return -1;
@@ -305,6 +312,9 @@ loop_free(struct loop *l)
 		close(l->ep);
 	if (l->sigfd >= 0)
 		close(l->sigfd);
+	for (int i = 0; i < 2; i++)
+		if (l->chan[i] >= 0)
+			close(l->chan[i]);
 	free(l);
 }
 
@@ -333,7 +343,7 @@ loop_main(struct server *srv, bool worker, int fd,
 		log_warn("calloc loop");
 		return -1;
 	}
-	l->ep = l->sigfd = -1;
+	l->ep = l->sigfd = l->chan[0] = l->chan[1] = -1;
 	l->single = fd >= 0;
 	if (loop_init(l, srv, worker) == -1 ||
 	    (l->single && conn_open(l, fd, peer, srv->cfg->proxy_protocol) == NULL)) {

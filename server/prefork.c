@@ -34,7 +34,7 @@ spawn_worker(struct server *srv, struct children *ch, int sigfd)
 		close(sigfd);
 		_exit(loop_run(srv, true) == 0 ? 0 : 1);
 	}
-	children_add(ch, pid);
+	children_add(ch, pid, NULL);
 	return 0;
 }
 
@@ -44,7 +44,7 @@ reap_workers(struct children *ch)
 	pid_t pid;
 	int status;
 
-	while ((pid = children_reap_one(ch, &status)) > 0)
+	while ((pid = children_reap_one(ch, &status, NULL)) > 0)
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			log_warnx("worker %ld ended (status %d); starting another",
 			    (long)pid, status);
