@@ -415,13 +415,21 @@ child_channel_open(struct loop *l)
 	return 0;
 }
 
-/* A child ended without a report (it crashed or was killed). */
+/*
+ * Child pid has exited and its connection has no report from it yet. A
+ * child sends its report before it exits, so the report is on the
+ * channel now if there is one (it may have been blocked in sendmsg while
+ * the channel was full, until our last read): read the channel first.
+ * Without a report, the child crashed or was killed: close.
+ */
 void
-child_exited(struct loop *l, struct conn *owner)
+child_exited(struct loop *l, pid_t pid)
 {
-	(void)l;
-	if (owner->state == CONN_CHILD) {
-		owner->child = 0;
+	struct conn *owner;
+
+	child_reports(l);
+	if ((owner = children_owner(&l->children, pid)) != NULL) {
+		child_detach(owner);
 		conn_close(owner);
 	}
 }

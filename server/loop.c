@@ -143,15 +143,14 @@ loop_stop(struct loop *l)
 static void
 reap(struct loop *l)
 {
-	struct conn *owner;
 	int status;
+	pid_t pid;
 
-	/* A child reports before it exits: read the reports first. */
-	if (!l->worker)
-		child_reports(l);
-	while (children_reap_one(&l->children, &status, &owner) > 0)
-		if (owner)
-			child_exited(l, owner);
+	while ((pid = children_wait_one(&status)) > 0) {
+		if (children_owner(&l->children, pid))
+			child_exited(l, pid);
+		children_remove(&l->children, pid);
+	}
 	child_queue_run(l);
 }
 

@@ -44,7 +44,7 @@ reap_workers(struct children *ch)
 	pid_t pid;
 	int status;
 
-	while ((pid = children_reap_one(ch, &status, NULL)) > 0)
+	while ((pid = children_reap_one(ch, &status)) > 0)
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			log_warnx("worker %ld ended (status %d); starting another",
 			    (long)pid, status);

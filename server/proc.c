@@ -187,26 +187,32 @@ children_disown(struct children *ch, pid_t pid)
 		k->owner = NULL;
 }
 
-/*
- * Reap one exited child: its pid (0 when none has exited); *status is
- * waitpid's, *owner (if not NULL) the connection it still served: one
- * whose child ended without a report.
- */
+/* An exited child's pid, or 0 when none has exited; *status is waitpid's. */
 pid_t
-children_reap_one(struct children *ch, int *status, struct conn **owner)
+children_wait_one(int *status)
 {
 	pid_t pid = waitpid(-1, status, WNOHANG);
-	struct child *k;
 
-	if (owner)
-		*owner = NULL;
-	if (pid <= 0)
-		return 0;
-	if ((k = find(ch, pid)) != NULL) {
-		if (owner)
-			*owner = k->owner;
+	return pid > 0 ? pid : 0;
+}
+
+void
+children_remove(struct children *ch, pid_t pid)
+{
+	struct child *k = find(ch, pid);
+
+	if (k)
 		*k = ch->list[--ch->count];
-	}
+}
+
+/* Reap one exited child and forget it: its pid, or 0 when none. */
+pid_t
+children_reap_one(struct children *ch, int *status)
+{
+	pid_t pid = children_wait_one(status);
+
+	if (pid > 0)
+		children_remove(ch, pid);
 	return pid;
 }
 
@@ -230,7 +236,7 @@ children_stop(struct children *ch, long long deadline_ms)
 	int status;
 
 	for (;;) {
-		while (children_reap_one(ch, &status, NULL) > 0)
+		while (children_reap_one(ch, &status) > 0)
 			;
 		if (ch->count == 0 || io_now_ms() >= deadline_ms)
 			break;
@@ -240,7 +246,7 @@ children_stop(struct children *ch, long long deadline_ms)
 		return;
 	children_signal(ch, SIGKILL);
 	while (ch->count > 0 && waitpid(-1, NULL, 0) > 0)
-		while (children_reap_one(ch, &status, NULL) > 0)
+		while (children_reap_one(ch, &status) > 0)
 			;
 	ch->count = 0;
 }

@@ -160,7 +160,9 @@ void	children_free(struct children *ch);
 void	children_add(struct children *ch, pid_t pid, struct conn *owner);
 struct conn *children_owner(const struct children *ch, pid_t pid);
 void	children_disown(struct children *ch, pid_t pid);
-pid_t	children_reap_one(struct children *ch, int *status, struct conn **owner);
+pid_t	children_wait_one(int *status);
+void	children_remove(struct children *ch, pid_t pid);
+pid_t	children_reap_one(struct children *ch, int *status);
 void	children_signal(const struct children *ch, int sig);
 void	children_stop(struct children *ch, long long deadline_ms);
 void	proc_accept_failed(const char *what, int err, long long now_ms,
@@ -560,7 +562,7 @@ void	child_dispatch(struct conn *c);
 void	child_queue_run(struct loop *l);
 int	child_channel_open(struct loop *l);
 void	child_reports(struct loop *l);
-void	child_exited(struct loop *l, struct conn *owner);
+void	child_exited(struct loop *l, pid_t pid);
 void	child_detach(struct conn *c);
 
 /* handler.c: a parsed request -> a response (status, headers, body). */
