@@ -10,7 +10,9 @@ project's test DNS server (tests/helpers/dnsd.py, one A record) and
 `sockwebd -v -p 0`, runs `sockget -v --dns-servers` once against them for
 /_peer, asks `ss` which end of the connection waits in TIME_WAIT, stops
 exactly the processes it started and writes the page. --raw DIR keeps the
-raw traces (client.err, server.err, dnsd.err, body.json, timewait.txt).
+raw traces (client.err, server.err, dnsd.err, body.json, timewait.txt);
+--from-raw DIR writes the page of such a kept run again without a new one
+(the README and the man pages quote the run the committed page shows).
 
 Why a generator and not a hand-written page: the page must never drift from
 what the programs print. Every trace line is matched against RULES, which
@@ -255,7 +257,12 @@ def run_exchange(a, raw):
     finally:
         for p in reversed(started):
             stop(p)
-    return {side: read_lines(paths[name]) for side, name in
+    return load_traces(raw)
+
+
+def load_traces(raw):
+    """The lines of a run's raw traces, by side."""
+    return {side: read_lines(os.path.join(raw, name)) for side, name in
             (("dns", "dnsd.err"), ("server", "server.err"), ("client", "client.err"),
              ("body", "body.json"), ("kernel", "timewait.txt"))}
 
@@ -505,6 +512,8 @@ def main():
     ap.add_argument("--root", default="www")
     ap.add_argument("--out")
     ap.add_argument("--raw", help="keep the raw traces in this directory")
+    ap.add_argument("--from-raw", metavar="DIR",
+                    help="no new run: the page of the run whose --raw DIR this was")
     ap.add_argument("--check", nargs=2, metavar=("COMMITTED", "FRESH"))
     a = ap.parse_args()
     if a.check:
@@ -512,17 +521,22 @@ def main():
         for p in problems:
             print("trace_page: " + p, file=sys.stderr)
         return 1 if problems else 0
-    if not (a.sockwebd and a.sockget and a.dnsd and a.out):
-        ap.error("--sockwebd, --sockget, --dnsd and --out are needed")
+    if not a.out or not (a.from_raw or (a.sockwebd and a.sockget and a.dnsd)):
+        ap.error("--out and either --from-raw or --sockwebd, --sockget, --dnsd are needed")
     # a SIGTERM (timeout(1)) still stops the programs started so far
     signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(143))
     try:
-        with tempfile.TemporaryDirectory(prefix="trace_page.") as scratch:
-            raw = a.raw or scratch
-            os.makedirs(raw, exist_ok=True)
-            traces = run_exchange(a, raw)
+        if a.from_raw:
+            traces = load_traces(a.from_raw)
+            when = time.gmtime(os.stat(os.path.join(a.from_raw, "client.err")).st_mtime)
+        else:
+            with tempfile.TemporaryDirectory(prefix="trace_page.") as scratch:
+                raw = a.raw or scratch
+                os.makedirs(raw, exist_ok=True)
+                traces = run_exchange(a, raw)
+            when = time.gmtime()
         nums = correlate(traces)
-        page = render(traces, nums, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+        page = render(traces, nums, time.strftime("%Y-%m-%d %H:%M UTC", when))
     except (TraceError, OSError, subprocess.SubprocessError, ValueError, KeyError) as e:
         print("trace_page: %s" % e, file=sys.stderr)
         return 1
