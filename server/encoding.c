@@ -62,9 +62,12 @@ parse_q(const char *p, const char **end)
 	return q > 1000 ? -1 : q;
 }
 
-/* The q of one list element's parameters (";q=0.5"); 1000 without. */
-static int
-element_q(const char *p, const char **end)
+/*
+ * The q of one list element's parameters (";q=0.5"), 1000 without, -1
+ * when malformed; *end is where the parameters stop. Accept uses it too.
+ */
+int
+encoding_element_q(const char *p, const char **end)
 {
 	int q = 1000;
 
@@ -119,7 +122,7 @@ encoding_accept(const char *header, int q[ENC_COUNT])
 			break;
 		tok = p;
 		n = strcspn(p, " \t;,");
-		if (n == 0 || (v = element_q(p + n, &p)) < 0 ||
+		if (n == 0 || (v = encoding_element_q(p + n, &p)) < 0 ||
 		    (*p != ',' && *p != '\0'))
 			return;			/* malformed: identity only */
 		if ((e = coding_of(tok, n)) >= 0) {

@@ -93,14 +93,19 @@ redirect_to_slash(struct conn *c, const struct request *req,
 		resp->location = c->location.data;
 }
 
-/* 304 or 412 when the request's preconditions say so (RFC 9110 13.2.2). */
+/*
+ * 304 or 412 when the request's preconditions say so (RFC 9110 13.2.2).
+ * If-Match and If-None-Match are lists: a second line adds to the list.
+ */
 static bool
 preconditions_decide(struct conn *c, const struct request *req,
     struct response *resp)
 {
+	char match[REQ_LIST_MAX], none_match[REQ_LIST_MAX];
 	struct preconditions pc = {
-		.if_match = request_header(req, "If-Match"),
-		.if_none_match = request_header(req, "If-None-Match"),
+		.if_match = request_header_list(req, "If-Match", match),
+		.if_none_match = request_header_list(req, "If-None-Match",
+		    none_match),
 		.if_modified_since = request_header(req, "If-Modified-Since"),
 		.if_unmodified_since = request_header(req, "If-Unmodified-Since"),
 	};
@@ -125,6 +130,8 @@ preconditions_decide(struct conn *c, const struct request *req,
 /*
  * Several ranges: 206 multipart/byteranges, each part's bytes sent from
  * the file by sendfile (response.c), only the part headers in memory.
+ * When the parts and their headers come to the file's size or more, the
+ * whole file is cheaper: 200, as RFC 9110 14.2 lets a server ignore Range.
  */
 static void
 multipart_decide(struct conn *c, struct response *resp, const struct file *f,
@@ -135,6 +142,11 @@ multipart_decide(struct conn *c, struct response *resp, const struct file *f,
 	if (multipart_build(mp, set, resp->content_type, f->st.st_size,
 	    resp->etag, &c->body) == -1) {
 		response_error_page(resp, 500, &c->body);
+		return;
+	}
+	if (mp->content_length >= f->st.st_size) {
+		mp->nparts = 0;
+		resp->status = 200;
 		return;
 	}
 	resp->content_type = mp->text;
@@ -183,6 +195,7 @@ static void
 variant_decide(struct conn *c, const struct request *req,
     struct response *resp, struct file *f, const char *path)
 {
+	char accept[REQ_LIST_MAX];
 	struct file v;
 	enum encoding e;
 	bool any;
@@ -190,7 +203,7 @@ variant_decide(struct conn *c, const struct request *req,
 	if (!mime_compressible(resp->content_type))
 		return;
 	e = variant_open(c->cache, c->srv->root_fd, path, f,
-	    request_header(req, "Accept-Encoding"), &v, &any);
+	    request_header_list(req, "Accept-Encoding", accept), &v, &any);
 	if (any)
 		resp->vary = "Accept-Encoding";
 	if (e == ENC_IDENTITY)
@@ -206,6 +219,7 @@ file_response(struct conn *c, const struct request *req,
     struct response *resp, struct file *f, const char *path)
 {
 	bool head = req->method == HTTP_HEAD;
+	const char *vary;
 
 	response_init(resp, 200);
 	resp->content_type = mime_type_for(path);
@@ -216,10 +230,14 @@ file_response(struct conn *c, const struct request *req,
 	resp->length = resp->total = f->st.st_size;
 	resp->ranges = true;
 	resp->head = head;
-	if (preconditions_decide(c, req, resp))
+	vary = resp->vary;
+	if (preconditions_decide(c, req, resp)) {
+		resp->vary = vary;	/* a 412 varies like the file */
 		return;
+	}
 	if (!head)
 		range_decide(c, req, resp, f);
+	resp->vary = vary;		/* and so does a 416 */
 	/* A small cached file goes out from memory, with its head. */
 	if (f->data != NULL && resp->file_fd >= 0 && resp->multipart.nparts == 0) {
 		resp->body = f->data + resp->offset;
@@ -232,9 +250,11 @@ static void
 listing_response(struct conn *c, const struct request *req,
     struct response *resp, struct file *f, const struct target *t)
 {
+	char accept[REQ_LIST_MAX];
 	struct listing_sort sort;
 	struct listing l;
-	bool json = listing_wants_json(t->query, request_header(req, "Accept"));
+	bool json = listing_wants_json(t->query,
+	    request_header_list(req, "Accept", accept));
 	int rc;
 
 	listing_sort_parse(t->query, &sort);
@@ -290,22 +310,20 @@ dir_response(struct conn *c, const struct request *req,
 }
 
 /*
- * OPTIONS with --cors: the answer to a CORS preflight (any target, "*"
- * included: the methods and headers are the same everywhere), 204 with
- * the Access-Control-* lines. request.c refuses OPTIONS with 405 like any
- * method but GET and HEAD (the headers are parsed by then), and without
- * --cors that 405 stands.
+ * OPTIONS, read to its end by request.c: with --cors the answer to a CORS
+ * preflight (any target, "*" included: the methods and headers are the
+ * same everywhere), 204 with the Access-Control-* lines; without, 405
+ * like any method but GET and HEAD. Either way the request was complete,
+ * so keep-alive goes on as the client asked.
  */
-static bool
-is_preflight(const struct conn *c, const struct request *req)
-{
-	return c->srv->cfg->cors && req->state == REQUEST_ERROR &&
-	    req->status == 405 && req->method == HTTP_OPTIONS;
-}
-
 static void
-options_response(struct response *resp)
+options_response(struct conn *c, const struct request *req,
+    struct response *resp, struct file *f)
 {
+	if (!c->srv->cfg->cors) {
+		error_response(c, req, resp, f, 405);
+		return;
+	}
 	response_init(resp, 204);
 	resp->allow = "GET, HEAD, OPTIONS";
 	resp->preflight = true;
@@ -371,8 +389,8 @@ handler_request(struct conn *c, const struct request *req,
     struct response *resp, struct file *f)
 {
 	f->fd = -1;
-	if (is_preflight(c, req))
-		options_response(resp);
+	if (req->state == REQUEST_DONE && req->method == HTTP_OPTIONS)
+		options_response(c, req, resp, f);
 	else if (req->state == REQUEST_ERROR)
 		error_response(c, req, resp, f, req->status);
 	else

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -59,11 +60,46 @@ listing_sort_parse(const char *query, struct listing_sort *s)
 		s->key = LISTING_BY_MTIME;
 }
 
+/*
+ * The q (in 1/1000) an Accept value gives one media type named exactly,
+ * -1 when it is not named; a malformed element ends the reading.
+ */
+static int
+accept_q(const char *accept, const char *type)
+{
+	size_t n, want = strlen(type);
+	const char *p = accept, *tok;
+	int q;
+
+	for (;;) {
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			return -1;
+		tok = p;
+		n = strcspn(p, " \t;,");
+		if ((q = encoding_element_q(p + n, &p)) < 0 || (*p != ',' && *p != '\0'))
+			return -1;
+		if (n == want && strncasecmp(tok, type, n) == 0)
+			return q;
+	}
+}
+
+/*
+ * JSON for ?format=json, or when Accept names application/json with a
+ * q above 0 and not below text/html's: a script asking for JSON gets it,
+ * a browser (text/html first, or only the wildcard range) gets the page.
+ */
 bool
 listing_wants_json(const char *query, const char *accept)
 {
-	return param_is(query, "format", "json") ||
-	    (accept != NULL && strstr(accept, "application/json") != NULL);
+	int json;
+
+	if (param_is(query, "format", "json"))
+		return true;
+	if (accept == NULL || (json = accept_q(accept, "application/json")) <= 0)
+		return false;
+	return json >= accept_q(accept, "text/html");
 }
 
 static int

@@ -57,6 +57,8 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static void	usage_notes(FILE *fp);
+
 void
 options_usage(FILE *fp)
 {
@@ -111,12 +113,28 @@ options_usage(FILE *fp)
 "      --default-type TYPE  type for unknown extensions (application/octet-stream)\n"
 "  -v, --verbose            trace each connection's socket calls on stderr\n"
 "  -h, --help               show this help and exit\n"
-"  -V, --version            show the version and exit\n"
+"  -V, --version            show the version and exit\n");
+	usage_notes(fp);
+}
+
+/* What --help says after the options: sockets, upgrade, what is always on. */
+static void
+usage_notes(FILE *fp)
+{
+	fprintf(fp,
 "\n"
 "Listening sockets passed by systemd (LISTEN_FDS) replace -l and -p; one named\n"
 "\"proxy\" expects the PROXY header. SIGUSR2\n"
 "starts the binary anew with the same arguments on the same sockets; this copy\n"
-"then finishes its connections and exits (binary upgrade).\n");
+"then finishes its connections and exits (binary upgrade).\n"
+"\n"
+"Always on: a strong ETag on every file response; If-None-Match, If-Match,\n"
+"If-Modified-Since, If-Unmodified-Since and If-Range (304, 412); several ranges\n"
+"as 206 multipart/byteranges (at most 16 parts, else the whole file);\n"
+"FILE.br, FILE.zst or FILE.gz sent for FILE when Accept-Encoding allows it\n"
+"(Vary: Accept-Encoding); symbolic links followed while they stay beneath the\n"
+"root; listings sorted by ?C=N|S|M;O=A|D, JSON with ?format=json or\n"
+"Accept: application/json.\n");
 }
 
 static void

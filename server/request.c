@@ -203,18 +203,22 @@ version_supported(unsigned major, unsigned minor)
 	return (major == 1 && minor <= 1) || (major == 0 && minor == 9);
 }
 
-/* RFC 9110 section 15.5.6: a known method we do not allow is 405. */
+/*
+ * RFC 9110 section 15.5.6: a known method we do not allow is 405.
+ * OPTIONS is read to its end like GET, so the connection may go on after
+ * the answer; the handler says 204 (CORS preflight, --cors) or 405.
+ */
 static int
 method_status(unsigned method)
 {
 	switch (method) {
 	case HTTP_GET:
 	case HTTP_HEAD:
+	case HTTP_OPTIONS:
 		return 0;
 	case HTTP_POST:
 	case HTTP_PUT:
 	case HTTP_DELETE:
-	case HTTP_OPTIONS:
 	case HTTP_PATCH:
 		return 405;
 	default:
@@ -333,6 +337,41 @@ request_header_count(const struct request *req, const char *name)
 		    strcasecmp(req->arena + req->headers[i].name, name) == 0)
 			n++;
 	return n;
+}
+
+/*
+ * A list-valued field (RFC 9110 5.6.1) as one list: a single line is
+ * returned as it is; several lines are joined with ", " into out, which
+ * RFC 9110 5.3 says means the same. out holds REQ_LIST_MAX bytes, more
+ * than all the values of a request with separators, so the join never
+ * cuts. NULL: no such field.
+ */
+const char *
+request_header_list(const struct request *req, const char *name,
+    char out[REQ_LIST_MAX])
+{
+	const char *v;
+	size_t i, len = 0, n;
+
+	if (request_header_count(req, name) < 2)
+		return request_header(req, name);
+	for (i = 0; i < req->nheaders; i++) {
+		if (req->headers[i].value == 0 ||
+		    strcasecmp(req->arena + req->headers[i].name, name) != 0)
+			continue;
+		v = req->arena + req->headers[i].value;
+		n = strlen(v);
+		if (len + n + 3 > REQ_LIST_MAX)
+			return "";	/* cannot happen; "" matches nothing */
+		if (len > 0) {
+			memcpy(out + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(out + len, v, n);
+		len += n;
+	}
+	out[len] = '\0';
+	return out;
 }
 
 /* Whether any `name` field's list (RFC 9110 5.6.1) has `token`, any case. */

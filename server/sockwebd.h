@@ -219,6 +219,10 @@ size_t	request_feed(struct request *req, const char *data, size_t len);
 const char *request_header(const struct request *req, const char *name);
 const char *request_method_name(const struct request *req);
 size_t	request_header_count(const struct request *req, const char *name);
+/* a list field on several lines, joined: the arena plus ", " per field */
+#define REQ_LIST_MAX	(REQ_HEADERS_MAX + 3 * REQ_FIELDS_MAX)
+const char *request_header_list(const struct request *req, const char *name,
+	    char out[REQ_LIST_MAX]);
 bool	request_has_token(const struct request *req, const char *name,
 	    const char *token);
 
@@ -312,8 +316,6 @@ bool	mime_compressible(const char *type);
 
 /* range.c: the Range header (RFC 9110 section 14); no I/O. */
 enum range_result { RANGE_NONE, RANGE_OK, RANGE_UNSATISFIABLE };
-enum range_result range_parse(const char *value, off_t size, off_t *start,
-	    off_t *length);
 #define RANGE_PARTS_MAX 16	/* parts of a multipart/byteranges answer */
 struct byte_range {
 	off_t	start, length;
@@ -352,6 +354,7 @@ const char *headers_extra(int status);
 enum encoding { ENC_IDENTITY, ENC_BR, ENC_ZSTD, ENC_GZIP, ENC_COUNT };
 const char *encoding_name(enum encoding e);
 const char *encoding_suffix(enum encoding e);
+int	encoding_element_q(const char *p, const char **end);
 void	encoding_accept(const char *header, int q[ENC_COUNT]);
 enum encoding encoding_choose(const char *header, unsigned available);
 /* variant.c: FILE.br, FILE.zst, FILE.gz next to FILE. */

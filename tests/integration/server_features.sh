@@ -9,7 +9,8 @@
 # --header, --cors (preflight 204), --max-age; symbolic links followed
 # inside the root (file, directory, chain, ..), refused out of it and in
 # loops, re-pointed links seen at once; --no-symlinks; precompressed
-# variants (.br, .zst, .gz) by Accept-Encoding q-values, with Vary;
+# variants (.br, .zst, .gz) by Accept-Encoding q-values, with Vary, seen
+# at once when they appear, go stale, are re-pointed or removed;
 # --fallback for single-page apps, --mime-types, --default-type; several
 # ranges as multipart/byteranges (coalesced, at most 16 parts).
 . "$top_srcdir/tests/lib.sh"
@@ -18,6 +19,8 @@ command -v curl >/dev/null 2>&1 || skip_all "curl not installed"
 
 make_test_root
 head -c 1000 /dev/urandom >"$TEST_DIR/www/k.bin"
+head -c 100000 /dev/urandom >"$TEST_DIR/www/r.bin"
+python3 -c 'import sys; sys.stdout.write("".join(chr(97 + i % 26) for i in range(4000)))' >"$TEST_DIR/www/mid.txt"
 W=$TEST_DIR/www
 mkdir -p "$W/list/zdir" "$W/list/adir" "$W/big"
 head -c 300 /dev/zero >"$W/list/b.txt"
@@ -63,6 +66,12 @@ etag_checks() {
 	is "$(cat "$B" 2>/dev/null | wc -c)" 0 "$m: 304 has no body"
 	get e3 /hello.txt -H "If-None-Match: \"nope\", W/$tag"
 	is "$CODE" 304 "$m: If-None-Match list with the weak form: 304"
+	get e3b /hello.txt -H 'If-None-Match: "nope"' -H "If-None-Match: $tag"
+	is "$CODE" 304 "$m: the ETag on a second If-None-Match line: 304 (one list, RFC 9110 5.3)"
+	get e3c /hello.txt -H 'If-None-Match: "nope"' -H 'If-None-Match: "other"'
+	is "$CODE" 200 "$m: two If-None-Match lines, neither the ETag: 200"
+	get e3d /hello.txt -H 'If-Match: "nope"' -H "If-Match: $tag"
+	is "$CODE" 200 "$m: the ETag on a second If-Match line: 200"
 	get e4 /hello.txt -H 'If-None-Match: *'
 	is "$CODE" 304 "$m: If-None-Match: *: 304"
 	get e5 /hello.txt -H 'If-None-Match: "nope"' -H "If-Modified-Since: $lm"
@@ -117,6 +126,12 @@ d = json.load(open(sys.argv[1]))
 print(" ".join("%s:%s:%s:%s" % (e["name"], e["type"], e["size"], e["mtime"]) for e in d))' "$B")" \
 		"adir:directory:None:$(date -u -r "$W/list/adir" +%Y-%m-%dT%H:%M:%SZ) zdir:directory:None:$(date -u -r "$W/list/zdir" +%Y-%m-%dT%H:%M:%SZ) a.txt:file:1536:2020-01-01T00:00:00Z b.txt:file:300:2021-01-01T00:00:00Z c.bin:file:100:2019-01-01T00:00:00Z" \
 		"$m: JSON {name, type, size, mtime} in listing order"
+	get l4b /list/ -H 'Accept: text/html, application/json;q=0.5'
+	like "$(hdr "$H" Content-Type)" '^text/html' "$m: Accept prefers text/html: the page"
+	get l4c /list/ -H 'Accept: application/json;q=0'
+	like "$(hdr "$H" Content-Type)" '^text/html' "$m: Accept: application/json;q=0: the page"
+	get l4d /list/ -H 'Accept: text/html;q=0.1' -H 'Accept: application/json'
+	is "$(hdr "$H" Content-Type)" application/json "$m: Accept on two lines, JSON preferred: JSON"
 	get l5 '/list/?format=json;C=S;O=D'
 	is "$(python3 -c 'import json, sys
 print(" ".join(e["name"] for e in json.load(open(sys.argv[1]))))' "$B")" \
@@ -162,6 +177,15 @@ header_checks() {
 	like "$(hdr "$H" Access-Control-Allow-Headers)" '(^|, )Range(,|$)' "$m: preflight: Range allowed"
 	is "$(hdr "$H" Access-Control-Allow-Origin)" '*' "$m: preflight: Allow-Origin"
 	is "$(hdr "$H" Content-Length)" "" "$m: 204 has no Content-Length"
+	is "$(hdr "$H" Connection)" keep-alive "$m: preflight: the connection stays open"
+	# Two preflights on one connection: curl reuses it (no second connect).
+	got=$(curl -s -m 10 -o /dev/null -w '%{http_code}:%{num_connects} ' -X OPTIONS \
+		-H 'Origin: http://example.com' -H 'Access-Control-Request-Method: GET' \
+		"$BASE/hello.txt" "$BASE/k.bin")
+	is "$got" "204:1 204:0 " "$m: two preflights, one connection"
+	got=$(curl -s -m 10 -o /dev/null -w '%{http_code}:%{num_connects} ' -X OPTIONS \
+		-H 'Origin: http://example.com' -H 'Connection: close' "$BASE/hello.txt" "$BASE/k.bin")
+	is "$got" "204:1 204:1 " "$m: a preflight with Connection: close closes"
 	get h5 / -X OPTIONS --request-target '*'
 	is "$CODE" 204 "$m: OPTIONS * with --cors: 204"
 	get h6 /hello.txt -X POST
@@ -274,6 +298,8 @@ variant_checks() {
 	ok $? "$m: ... the bytes of app.js.br"
 	get v3 /app.js -H 'Accept-Encoding: br;q=0.1, zstd;q=0.9, gzip;q=0.5'
 	is "$(hdr "$H" Content-Encoding)" zstd "$m: the highest q wins: zstd"
+	get v3b /app.js -H 'Accept-Encoding: br;q=0, zstd;q=0' -H 'Accept-Encoding: gzip'
+	is "$(hdr "$H" Content-Encoding)" gzip "$m: Accept-Encoding on two lines is one list: gzip"
 	get v4 /app.js -H 'Accept-Encoding: br;q=0, zstd;q=0, gzip;q=0'
 	is "$CODE $(hdr "$H" Content-Encoding) $(hdr "$H" Vary)" "200  Accept-Encoding" \
 		"$m: q=0 for all: app.js itself, still Vary"
@@ -286,6 +312,12 @@ variant_checks() {
 	is "$CODE" 304 "$m: If-None-Match with the variant's ETag: 304"
 	get v7 /app.js -H 'Accept-Encoding: gzip' -r 0-9
 	is "$CODE $(hdr "$H" Content-Encoding) $(wc -c <"$B")" "206 gzip 10" "$m: a range of the variant"
+	get v7b /app.js -H 'Accept-Encoding: gzip' -H 'If-Match: "nope"'
+	is "$CODE $(hdr "$H" Vary)" "412 Accept-Encoding" "$m: a 412 for a file with a variant: Vary too"
+	get v7c /app.js -H 'Accept-Encoding: gzip' -r 100000-
+	is "$CODE $(hdr "$H" Vary)" "416 Accept-Encoding" "$m: a 416 for a file with a variant: Vary too"
+	get v7d /app.js -H 'Accept-Encoding: gzip' -H "If-None-Match: $tag_gz"
+	is "$CODE $(hdr "$H" Vary)" "304 Accept-Encoding" "$m: a 304 for a file with a variant: Vary too"
 	get v8 /plain.css -H 'Accept-Encoding: gzip'
 	is "$(hdr "$H" Content-Encoding):$(hdr "$H" Vary)" ":" "$m: a file without variants: no Vary"
 	get v9 /stale.txt -H 'Accept-Encoding: gzip'
@@ -296,6 +328,51 @@ variant_checks() {
 	is "$(hdr "$H" Content-Encoding)" gzip "$m: index.html.gz for a directory's index"
 	get v12 /app.js.gz
 	is "$(hdr "$H" Content-Type):$(hdr "$H" Content-Encoding)" "application/gzip:" "$m: the .gz itself by name: application/gzip"
+}
+
+# The open-file cache and variants: a variant that appears, goes stale,
+# is replaced, re-pointed through a symlink or removed is seen by the next
+# request (several rounds, so every --prefork worker has cached it).
+variant_cache_checks() {
+	local m=$1 r
+	printf 'let y = 2;\n%.0s' $(seq 200) >"$W/vc.js"
+	touch -d '2020-01-01' "$W/vc.js"
+	for r in 1 2 3; do
+		rm -f "$W/vc.js.gz" "$W/vc.js.zst"
+		get vc1 /vc.js -H 'Accept-Encoding: gzip, zstd'
+		is "$(hdr "$H" Content-Encoding):$(hdr "$H" Vary):$(wc -c <"$B")" \
+			"::$(wc -c <"$W/vc.js")" "$m: round $r: no variant: vc.js itself, no Vary"
+		gzip -c "$W/vc.js" >"$W/vc.js.gz"
+		get vc2 /vc.js -H 'Accept-Encoding: gzip, zstd'
+		is "$(hdr "$H" Content-Encoding):$(hdr "$H" Vary)" "gzip:Accept-Encoding" \
+			"$m: round $r: vc.js.gz appears: sent at once"
+		cmp -s "$B" "$W/vc.js.gz"
+		ok $? "$m: round $r: ... its bytes"
+		zstd -q -c "$W/vc.js" >"$W/vc.js.zst.new"
+		mv "$W/vc.js.zst.new" "$W/vc.js.zst"
+		get vc3 /vc.js -H 'Accept-Encoding: gzip;q=0.5, zstd'
+		is "$(hdr "$H" Content-Encoding)" zstd "$m: round $r: vc.js.zst appears: preferred"
+		touch -d '2000-01-01' "$W/vc.js.zst"
+		get vc4 /vc.js -H 'Accept-Encoding: gzip;q=0.5, zstd'
+		is "$(hdr "$H" Content-Encoding)" gzip "$m: round $r: vc.js.zst made older than vc.js: not sent"
+		rm -f "$W/vc.js.zst"
+		printf 'junk' >"$W/vc-other.gz"
+		ln -sfn vc-other.gz "$W/vc.js.gz"
+		get vc5 /vc.js -H 'Accept-Encoding: gzip'
+		is "$(hdr "$H" Content-Encoding):$(cat "$B")" "gzip:junk" \
+			"$m: round $r: vc.js.gz now a link to another file: that file"
+		gzip -c "$W/vc.js" >"$W/vc-real.gz"
+		ln -sfn vc-real.gz "$W/vc.js.gz"
+		get vc6 /vc.js -H 'Accept-Encoding: gzip'
+		cmp -s "$B" "$W/vc-real.gz"
+		ok $? "$m: round $r: the link re-pointed: the new target at once"
+		ln -sfn ../outside/secret.txt "$W/vc.js.gz"
+		get vc7 /vc.js -H 'Accept-Encoding: gzip'
+		is "$CODE:$(hdr "$H" Content-Encoding):$(hdr "$H" Vary)" "200::" \
+			"$m: round $r: the link re-pointed out of the root: vc.js, no variant"
+		unlike "$(cat "$B")" secret "$m: round $r: ... nothing leaked"
+	done
+	rm -f "$W/vc.js.gz"
 }
 
 spa_checks() {
@@ -367,18 +444,28 @@ multipart_checks() {
 	get m3 /k.bin -r 0-99,50-149
 	is "$CODE $(hdr "$H" Content-Range) $(wc -c <"$B")" "206 bytes 0-149/1000 150" \
 		"$m: overlapping ranges coalesce into one part"
-	get m4 /k.bin -r 0-0,2-2,4-4,6-6,8-8,10-10,12-12,14-14,16-16,18-18,20-20,22-22,24-24,26-26,28-28,30-30,32-32
-	is "$CODE $(wc -c <"$B")" "200 1000" "$m: 17 parts: the whole file (at most 16)"
+	get m4 /r.bin -r 0-0,2-2,4-4,6-6,8-8,10-10,12-12,14-14,16-16,18-18,20-20,22-22,24-24,26-26,28-28,30-30,32-32
+	is "$CODE $(wc -c <"$B")" "200 100000" "$m: 17 parts: the whole file (at most 16)"
+	get m4b /r.bin -r 0-0,2-2,4-4,6-6,8-8,10-10,12-12,14-14,16-16,18-18,20-20,22-22,24-24,26-26,28-28,30-30
+	is "$CODE $(mp_parts "$W/r.bin" "$B" "$(hdr "$H" Content-Type)" | wc -w)" "206 16" "$m: 16 parts: multipart"
+	is "$(mp_parts "$W/r.bin" "$B" "$(hdr "$H" Content-Type)" | grep -c BAD)" 0 "$m: ... each part's bytes right"
 	get m5 /k.bin -r 0-599,500-999
 	is "$CODE $(hdr "$H" Content-Range)" "206 bytes 0-999/1000" "$m: ranges covering the file: one part"
 	get m6 /k.bin -r 0-9,5000-6000
 	is "$CODE $(hdr "$H" Content-Range)" "206 bytes 0-9/1000" "$m: an unsatisfiable range is dropped"
 	get m7 /k.bin -r 5000-6000,7000-8000
 	is "$CODE" 416 "$m: no satisfiable range: 416"
-	get m8 /hello.txt -r 0-1,3-4
-	is "$(mp_parts "$W/hello.txt" "$B" "$(hdr "$H" Content-Type)")" \
-		"0-1/15:ok:text/plain; charset=utf-8 3-4/15:ok:text/plain; charset=utf-8" \
+	get m8 /mid.txt -r 0-1,3-4
+	is "$(mp_parts "$W/mid.txt" "$B" "$(hdr "$H" Content-Type)")" \
+		"0-1/4000:ok:text/plain; charset=utf-8 3-4/4000:ok:text/plain; charset=utf-8" \
 		"$m: a small cached file: multipart too"
+	get m8b /hello.txt -r 0-1,3-4
+	is "$CODE $(wc -c <"$B") $(hdr "$H" Content-Type)" "200 15 text/plain; charset=utf-8" \
+		"$m: parts and their headers longer than the file: the whole file"
+	get m8c /k.bin -r 0-0,2-2,4-4,6-6,8-8,10-10,12-12,14-14,16-16,18-18
+	is "$CODE $(wc -c <"$B")" "200 1000" "$m: 10 one-byte parts of 1000 bytes, about 1080 bytes as multipart: the whole file"
+	get m8d /k.bin -r 0-0,2-2,4-4,6-6,8-8,10-10,12-12,14-14
+	is "$CODE $(hdr "$H" Content-Length)" "206 868" "$m: 8 one-byte parts come to 868 bytes: still multipart"
 	get m9 /k.bin -r 0-9,20-29 -H 'If-Range: "stale"'
 	is "$CODE $(wc -c <"$B")" "200 1000" "$m: multi-range with a failed If-Range: the whole file"
 }
@@ -416,6 +503,7 @@ for mode in default prefork; do
 	header_checks "$mode"
 	symlink_checks "$mode"
 	variant_checks "$mode"
+	variant_cache_checks "$mode"
 	multipart_checks "$mode"
 	stop_sockwebd
 	start_sockwebd "${args[@]}" --no-symlinks || bail_out "sockwebd did not start"
@@ -427,6 +515,7 @@ for mode in default prefork; do
 	spa_checks "$mode"
 	get o1 /hello.txt -X OPTIONS
 	is "$CODE $(hdr "$H" Allow)" "405 GET, HEAD" "$mode without --cors: OPTIONS is 405"
+	is "$(hdr "$H" Connection)" keep-alive "$mode without --cors: ... a complete request, kept alive"
 	is "$(hdr "$H" Access-Control-Allow-Origin)" "" "$mode without --cors: no CORS header"
 	stop_sockwebd
 done

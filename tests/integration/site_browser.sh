@@ -5,7 +5,9 @@
 # the browser's own ephemeral port, the one at the start of the server's
 # access-log line for that GET /_peer; a screenshot of the home page is saved
 # as $TEST_DIR/home.png (and home-phone.png at a phone's width), one of the
-# /samples/ listing as listing.png, one of /trace.html as trace.png.
+# /samples/ listing as listing.png, one of /trace.html as trace.png; a
+# listing sorted through its heading links, in fork and --prefork mode,
+# as listing-default.png and listing-prefork.png.
 # Every Chromium run is bounded by timeout(1) and stopped by its pid.
 . "$top_srcdir/tests/lib.sh"
 
@@ -144,5 +146,45 @@ ok $(( size > 10000 ? 0 : 1 )) "the screenshot is not blank ($size bytes)"
 chrome /dev/null --window-size=390,844 --screenshot="$TEST_DIR/home-phone.png" "$BASE/"
 [ -s "$TEST_DIR/home-phone.png" ]
 ok $? "phone-width screenshot saved as home-phone.png"
+
+# A listing in the browser, in both serving modes (issue 14): directories
+# first, the server's sort through the heading links (the sorted column's
+# link reverses it, aria-sort says which way), the exact bytes in a title,
+# no request but the page itself (inline style); a screenshot of each.
+L=$TEST_DIR/lroot
+mkdir -p "$L/files/docs"
+head -c 300000 /dev/zero >"$L/files/big.bin"
+head -c 2048 /dev/zero >"$L/files/mid.txt"
+printf 'x\n' >"$L/files/a-small.txt"
+for mode in default prefork; do
+	args=()
+	[ "$mode" = prefork ] && args=(--prefork 2)
+	ACCESS_LOG=$TEST_DIR/listing.log start_sockwebd -r "$L" "${args[@]}" || bail_out "sockwebd ($mode) did not start"
+	dump '/files/?C=S;O=D'
+	order=$(printf '%s' "$DOM" | sed -n 's:.*<td class="name"><a href="\([^"]*\)">.*:\1:p' | tr '\n' ' ')
+	is "$order" "../ docs/ big.bin mid.txt a-small.txt " \
+		"$mode: /files/?C=S;O=D in the browser: directories first, then the largest file"
+	like "$DOM" '<th class="size" aria-sort="descending"><a href="\?C=S;O=A">Size</a>' \
+		"$mode: the sorted Size heading links to the ascending order"
+	like "$DOM" '<th><a href="\?C=N;O=A">Name</a></th>' "$mode: the Name heading sorts by name"
+	like "$DOM" '<a href="\?C=M;O=A">Modified' "$mode: the Modified heading sorts by time"
+	like "$DOM" 'title="300000 bytes">293 KiB<' "$mode: 293 KiB with the exact bytes in a title"
+	dump '/files/?C=S;O=A'
+	order=$(printf '%s' "$DOM" | sed -n 's:.*<td class="name"><a href="\([^"]*\)">.*:\1:p' | tr '\n' ' ')
+	is "$order" "../ docs/ a-small.txt mid.txt big.bin " \
+		"$mode: following that link (?C=S;O=A): the smallest file first"
+	rm -f "$TEST_DIR/listing-$mode.png"
+	chrome /dev/null --window-size=1000,600 --screenshot="$TEST_DIR/listing-$mode.png" \
+		"$BASE/files/?C=S;O=D"
+	magic=$(head -c 8 "$TEST_DIR/listing-$mode.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')
+	is "$magic" 89504e470d0a1a0a "$mode: sorted listing screenshot saved as tests/out/$TEST_NAME/listing-$mode.png"
+	size=$(wc -c <"$TEST_DIR/listing-$mode.png" 2>/dev/null || echo 0)
+	ok $(( size > 5000 ? 0 : 1 )) "$mode: ... not blank ($size bytes)"
+	stop_sockwebd
+done
+like "$(cat "$TEST_DIR/listing.log")" '"GET /files/\?C=S;O=D HTTP' "the listing log has the pages"
+is "$(grep -c '"GET [^ ]*\.\(css\|js\)' "$TEST_DIR/listing.log")" 0 \
+	"the listings asked for no stylesheet or script (inline style)"
+
 
 done_testing

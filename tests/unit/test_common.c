@@ -217,33 +217,37 @@ test_number(void)
 	is_int(number_parse("--5", -10, 10, &v), -1, "two signs");
 }
 
+/* number_seconds_ms: input, result, milliseconds when 0 (bound 100 s). */
+static const struct {
+	const char	*in;
+	int		 rc;
+	long long	 ms;
+} seconds_cases[] = {
+	{ "5", 0, 5000 }, { "0.25", 0, 250 }, { ".5", 0, 500 },
+	{ "3.", 0, 3000 }, { "0.0005", 0, 1 },	/* rounds to the nearest ms */
+	{ "1.23449999", 0, 1234 },		/* the 4th decimal rounds */
+	{ "100", 0, 100000 }, { "101", -1, 0 },	/* the bound */
+	{ "", -1, 0 }, { ".", -1, 0 }, { "-1", -1, 0 }, { " 1", -1, 0 },
+	{ "1e3", -1, 0 }, { "0x10", -1, 0 },	/* strtod took both */
+	{ "1.2.3", -1, 0 }, { "inf", -1, 0 },
+};
+
 static void
 test_number_seconds(void)
 {
-	long long ms = -7;
+	size_t i;
 
-	is_int(number_seconds_ms("5", 100, &ms), 0, "seconds: 5");
-	ok(ms == 5000, "5 s = 5000 ms");
-	is_int(number_seconds_ms("0.25", 100, &ms), 0, "seconds: 0.25");
-	ok(ms == 250, "0.25 s = 250 ms");
-	is_int(number_seconds_ms(".5", 100, &ms), 0, "seconds: .5");
-	ok(ms == 500, ".5 s = 500 ms");
-	is_int(number_seconds_ms("3.", 100, &ms), 0, "seconds: 3.");
-	ok(ms == 3000, "3. s = 3000 ms");
-	is_int(number_seconds_ms("0.0005", 100, &ms), 0, "seconds: 0.0005");
-	ok(ms == 1, "0.0005 s rounds to 1 ms");
-	is_int(number_seconds_ms("1.23449999", 100, &ms), 0, "many decimals");
-	ok(ms == 1234, "1.23449999 s = 1234 ms (the 4th decimal rounds)");
-	is_int(number_seconds_ms("100", 100, &ms), 0, "at the bound");
-	is_int(number_seconds_ms("101", 100, &ms), -1, "above the bound");
-	is_int(number_seconds_ms("", 100, &ms), -1, "empty");
-	is_int(number_seconds_ms(".", 100, &ms), -1, "a point alone");
-	is_int(number_seconds_ms("-1", 100, &ms), -1, "negative");
-	is_int(number_seconds_ms(" 1", 100, &ms), -1, "a leading blank");
-	is_int(number_seconds_ms("1e3", 10000, &ms), -1, "an exponent");
-	is_int(number_seconds_ms("0x10", 100, &ms), -1, "hex (strtod takes it)");
-	is_int(number_seconds_ms("1.2.3", 100, &ms), -1, "two points");
-	is_int(number_seconds_ms("inf", 100, &ms), -1, "inf");
+	for (i = 0; i < sizeof(seconds_cases) / sizeof(seconds_cases[0]); i++) {
+		long long ms = -7;
+		int rc = number_seconds_ms(seconds_cases[i].in, 100, &ms);
+
+		is_int(rc, seconds_cases[i].rc, "seconds '%s': %s",
+		    seconds_cases[i].in, seconds_cases[i].rc == 0 ? "accepted" :
+		    "refused");
+		if (rc == 0)
+			is_int(ms, seconds_cases[i].ms, "seconds '%s' = %lld ms",
+			    seconds_cases[i].in, seconds_cases[i].ms);
+	}
 }
 
 static void

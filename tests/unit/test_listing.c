@@ -40,6 +40,19 @@ test_sort_parse(void)
 	    "application/json among other types");
 	ok(!listing_wants_json(NULL, "text/html,*/*"), "a browser's Accept: HTML");
 	ok(!listing_wants_json("format=jsonx", NULL), "format=jsonx is not json");
+	ok(!listing_wants_json(NULL, "application/json;q=0"),
+	    "application/json;q=0 refuses JSON");
+	ok(!listing_wants_json(NULL, "text/html, application/json;q=0.5"),
+	    "text/html preferred over application/json: HTML");
+	ok(listing_wants_json(NULL, "text/html;q=0.5, Application/JSON"),
+	    "application/json preferred, any case: JSON");
+	ok(!listing_wants_json(NULL, "application/jsonp"),
+	    "application/jsonp is another type");
+	ok(!listing_wants_json(NULL, "*/*"), "*/* alone: HTML");
+	ok(!listing_wants_json(NULL, "application/json;q=x"),
+	    "a malformed q: HTML");
+	ok(listing_wants_json(NULL, "application/json, text/html"),
+	    "both at q=1: JSON, the client named it");
 }
 
 static struct listing_entry sample[] = {

@@ -1,6 +1,7 @@
 /*
  * Unit tests for server/range.c: the Range header (RFC 9110 section 14)
- * as the 206/416/200 choice and the Content-Range a client would see.
+ * as the 206/416/200 choice and the Content-Range a client would see:
+ * one range first, then sets of several.
  */
 #include "config.h"
 
@@ -55,11 +56,7 @@ static const struct rcase cases[] = {
 	{ "bytes=-", 100, RANGE_NONE, 0, 0 },
 	{ "bytes=5-4", 100, RANGE_NONE, 0, 0 },
 	{ "bytes=200-100", 100, RANGE_NONE, 0, 0 },
-	{ "bytes=0-1,3-4", 100, RANGE_NONE, 0, 0 },
-	{ "bytes=0-1, 3-4", 100, RANGE_NONE, 0, 0 },
-	{ "bytes=-1,-2", 100, RANGE_NONE, 0, 0 },
 	{ "bytes =0-1", 100, RANGE_NONE, 0, 0 },
-	{ "bytes= 0-1", 100, RANGE_NONE, 0, 0 },
 	{ "bytes=0 -1", 100, RANGE_NONE, 0, 0 },
 	{ "bytes=0- 1", 100, RANGE_NONE, 0, 0 },
 	{ "items=0-1", 100, RANGE_NONE, 0, 0 },
@@ -140,6 +137,9 @@ static const struct scase set_cases[] = {
 	{ "bytes=0-499,600-999", 1000, RANGE_OK, "0+500 600+400" },
 	{ "bytes=0-599,500-999", 1000, RANGE_OK, "0+1000" },	/* merged: one */
 	{ "bytes=0-9,,20-29", 1000, RANGE_OK, "0+10 20+10" },	/* empty element */
+	{ "bytes=-1,-2", 100, RANGE_OK, "98+2" },		/* suffixes overlap */
+	{ "bytes= 0-1", 100, RANGE_OK, "0+2" },		/* OWS of a list */
+	{ "bytes=0-1, 3-4", 100, RANGE_OK, "0+2 3+2" },
 	{ " bytes=0-9 , 20-29 ", 1000, RANGE_OK, "0+10 20+10" },
 	{ "bytes=0-9,x", 1000, RANGE_NONE, "" },		/* invalid: ignored */
 	{ "bytes=0-9;20-29", 1000, RANGE_NONE, "" },
@@ -205,23 +205,27 @@ int
 main(void)
 {
 	const struct rcase *c;
+	struct range_set set;
 	enum range_result r;
-	off_t start, length;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		c = &cases[i];
-		start = length = -7;
-		r = range_parse(c->value, c->size, &start, &length);
+		r = range_parse_set(c->value, c->size, &set);
 		is_int(r, c->result, "\"%s\" of %lld bytes: %s",
 		    c->value ? c->value : "(none)", (long long)c->size,
 		    result_name(c->result));
-		if (c->result != RANGE_OK)
+		if (c->result != RANGE_OK) {
+			is_int(set.n, 0, "\"%s\": no part", c->value ? c->value :
+			    "(none)");
 			continue;
-		is_int(start, c->start, "\"%s\" of %lld bytes: start %lld",
+		}
+		is_int(set.n, 1, "\"%s\": one part", c->value);
+		is_int(set.r[0].start, c->start, "\"%s\" of %lld bytes: start %lld",
 		    c->value, (long long)c->size, (long long)c->start);
-		is_int(length, c->length, "\"%s\" of %lld bytes: length %lld",
-		    c->value, (long long)c->size, (long long)c->length);
+		is_int(set.r[0].length, c->length,
+		    "\"%s\" of %lld bytes: length %lld", c->value,
+		    (long long)c->size, (long long)c->length);
 	}
 	test_sets();
 	return tap_done();
