@@ -70,6 +70,9 @@ static const struct mime mime_table[] = {
 /* --mime-types: sorted by extension after loading; NULL when not given. */
 static struct mime *user_table;
 static size_t user_count, user_cap;
+/* every type string a line made, kept for the life of the process */
+static char **user_types;
+static size_t user_types_count, user_types_cap;
 static const char *default_type = MIME_DEFAULT;
 
 static int
@@ -194,13 +197,39 @@ user_add(const char *ext, size_t n, const char *type)
 	return 0;
 }
 
+/*
+ * A line's type string, once some extension uses it: kept in user_types,
+ * so it lives (and stays reachable) while the table may point at it even
+ * when a later line takes its extensions; one no extension uses is freed.
+ */
+static int
+type_keep(char *type, size_t used)
+{
+	char **grown;
+
+	if (used == 0) {
+		free(type);
+		return 0;
+	}
+	if (user_types_count == user_types_cap) {
+		user_types_cap = user_types_cap ? user_types_cap * 2 : 16;
+		grown = realloc(user_types, user_types_cap * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		user_types = grown;
+	}
+	user_types[user_types_count++] = type;
+	return 0;
+}
+
 /* One line "type ext ext..."; 0, or -1 with *why. */
 static int
 mime_line(char *line, const char **why)
 {
 	const char *sep = " \t\r\n";
-	size_t n = strcspn(line, sep), e;
+	size_t n = strcspn(line, sep), e, used = 0;
 	char *type, *p;
+	int rc = 0;
 
 	if (line[0] == '#' || line[strspn(line, sep)] == '\0')
 		return 0;
@@ -219,14 +248,21 @@ mime_line(char *line, const char **why)
 			break;
 		if (!token_chars(p, e) || memchr(p, '.', e) != NULL) {
 			*why = "an extension must be a token without a dot";
-			return -1;
+			rc = -1;
+			break;
 		}
 		if (user_add(p, e, type) == -1) {
 			*why = strerror(errno);
-			return -1;
+			rc = -1;
+			break;
 		}
+		used++;
 	}
-	return 0;
+	if (type_keep(type, used) == -1) {
+		*why = strerror(errno);
+		rc = -1;
+	}
+	return rc;
 }
 
 static int
