@@ -3,8 +3,8 @@
  * spent only while a request is being served. The parent has read the
  * whole request (conn.c) when it forks; the child inherits it with the
  * rest of the parent's memory, decides the response (handler.c) and
- * sends it with plain blocking calls. It then reports back over a
- * SOCK_SEQPACKET socketpair and exits: "done, keep the connection" (the
+ * sends it with plain blocking calls. It then reports back over the
+ * parent's one SOCK_SEQPACKET channel (a message naming its pid) and exits: "done, keep the connection" (the
  * parent waits for the next request, as Apache's event MPM returns
  * keep-alive connections to its listener), "failed, close it", or, when
  * the client has not taken everything within HANDBACK_MS, "here is what
@@ -12,6 +12,17 @@
  * passed with SCM_RIGHTS, for the parent to send from its event loop. So a
  * slow reader holds a child for HANDBACK_MS at most, and an idle client
  * none at all.
+ *
+ * Keep-alive: a client that sends its next request at once (a browser
+ * loading a page, a benchmark) would cost a fork per request if every
+ * child handed back after one. So a child that has sent its response in
+ * full waits up to CHILD_STAY_MS for the next one and serves it too, as
+ * long as it is complete and valid (looked at with MSG_PEEK: a partial
+ * or bad request stays in the kernel for the parent to read) and the
+ * child is younger than CHILD_LIFE_MS. The report then carries that last
+ * request's bytes, which the parent parses again, so its view of the
+ * connection is the last request's. An idle or trickling client thus
+ * holds a child for CHILD_STAY_MS at most.
  *
  * At most -c children run at once; a request that finds none free waits
  * in a FIFO queue for up to -t seconds, then gets 503.
@@ -33,10 +44,14 @@ enum handback_kind { HANDBACK_DONE, HANDBACK_FAILED, HANDBACK_REST };
 
 struct handback {
 	enum handback_kind kind;
+	pid_t		 pid;		/* the child's: it names the connection */
 	int		 status;
 	bool		 keep_alive;
 	off_t		 body_sent;
 	off_t		 total_sent;
+	unsigned	 more_requests;	/* served after the parent's one */
+	size_t		 pending_used;	/* bytes of c->pending they took */
+	size_t		 head_len;	/* then the last one's bytes follow */
 	unsigned	 nseg;
 	struct {
 		off_t	 offset;
@@ -113,14 +128,16 @@ pack_rest(const struct sendq *q, struct handback *hb, int *memfd,
 }
 
 static int
-report(int chan, const struct handback *hb, int memfd, int filefd)
+report(int chan, const struct handback *hb, const char *head, int memfd,
+    int filefd)
 {
 	union {
 		char		buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr	align;
 	} ctl;
-	struct iovec iov = { (void *)(uintptr_t)hb, sizeof(*hb) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov[2] = { { (void *)(uintptr_t)hb, sizeof(*hb) },
+	    { (void *)(uintptr_t)head, hb->head_len } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
 	struct cmsghdr *cm;
 	int fds[2], nfds = 0;
 
@@ -167,39 +184,125 @@ child_send(struct conn *c)
 	}
 }
 
+/* One request: decide the response, send it for HANDBACK_MS at most. */
+static enum handback_kind
+serve_one(struct conn *c, struct handback *hb, int *memfd, int *filefd)
+{
+	enum handback_kind kind;
+
+	handler_request(c, c->req, &c->resp, &c->file);
+	c->resp.keep_alive = conn_keep_alive(c);
+	conn_trace_request(c);
+	kind = response_queue(&c->resp, &c->out, &c->sendq) == -1 ?
+	    HANDBACK_FAILED : child_send(c);
+	hb->nseg = 0;
+	if (kind == HANDBACK_REST &&
+	    pack_rest(&c->sendq, hb, memfd, filefd) == -1) {
+		/* Cannot hand it over: finish here, within -t of no progress. */
+		kind = sendq_flush(c->fd, &c->sendq,
+		    (int)c->srv->cfg->timeout_sec * 1000) == 0 ?
+		    HANDBACK_DONE : HANDBACK_FAILED;
+		hb->nseg = 0;
+	}
+	c->resp.sent = c->sendq.body_sent;
+	if (kind != HANDBACK_REST)
+		log_access(c, c->req, &c->resp);
+	return kind;
+}
+
+/* The next request is complete: the child serves it (its bytes: head). */
+static bool
+take_next(struct conn *c, size_t used)
+{
+	conn_free_response(c);
+	TRACE("the next request (%zu bytes) is here: this child serves it too",
+	    used);
+	c->nrequests++;
+	return true;
+}
+
+/* A pipelined request the parent had read with the last one. */
+static bool
+next_pending(struct conn *c, struct handback *hb, char *head, size_t *len)
+{
+	size_t used;
+
+	request_init(c->req);
+	used = request_feed(c->req, c->pending, c->npending);
+	if (c->req->state != REQUEST_DONE)
+		return false;	/* the parent completes it, or answers the error */
+	memcpy(head, c->pending, used);
+	memmove(c->pending, c->pending + used, c->npending - used);
+	c->npending -= used;
+	hb->pending_used += used;
+	*len = used;
+	return take_next(c, used);
+}
+
+/*
+ * Is the client's next request complete (pipelined, or in the socket
+ * within CHILD_STAY_MS)? Then take exactly its bytes (into head).
+ */
+static bool
+next_request(struct conn *c, struct handback *hb, long long life_end,
+    char *head, size_t *len)
+{
+	long long left = life_end - io_now_ms();
+	size_t used;
+	ssize_t n;
+
+	if (!c->resp.keep_alive || left <= 0)
+		return false;
+	if (c->npending > 0)
+		return next_pending(c, hb, head, len);
+	if (io_wait(c->fd, POLLIN, left < CHILD_STAY_MS ? (int)left :
+	    CHILD_STAY_MS) != 1)
+		return false;
+	do
+		n = recv(c->fd, c->loop->scratch, READ_CHUNK, MSG_PEEK);
+	while (n == -1 && errno == EINTR);
+	if (n <= 0)
+		return false;
+	request_init(c->req);
+	used = request_feed(c->req, c->loop->scratch, (size_t)n);
+	if (c->req->state != REQUEST_DONE)
+		return false;	/* the parent reads it from the start (and
+				 * answers a bad one itself, as always) */
+	if (read(c->fd, head, used) != (ssize_t)used) {
+		log_warn("read %s", c->peer_name);
+		c->resp.keep_alive = false;	/* where the next one starts is lost */
+		return false;
+	}
+	*len = used;
+	return take_next(c, used);
+}
+
 static void
 child_serve(struct conn *c, int chan)
 {
 	struct handback hb = { 0 };
 	int keep[] = { c->fd, chan, c->srv->root_fd, log_access_fd() };
 	int memfd = -1, filefd = -1;
+	long long life_end = io_now_ms() + CHILD_LIFE_MS;
+	char head[READ_CHUNK];
+	size_t head_len = 0;
 
 	if (proc_child_signals() == -1)
 		_exit(1);
 	close_all_but(keep, sizeof(keep) / sizeof(keep[0]));
-	handler_request(c, c->req, &c->resp, &c->file);
-	c->resp.keep_alive = conn_keep_alive(c);
-	conn_trace_request(c);
-	hb.kind = response_queue(&c->resp, &c->out, &c->sendq) == -1 ?
-	    HANDBACK_FAILED : child_send(c);
-	if (hb.kind == HANDBACK_REST &&
-	    pack_rest(&c->sendq, &hb, &memfd, &filefd) == -1) {
-		/* Cannot hand it over: finish here, within -t of no progress. */
-		hb.kind = sendq_flush(c->fd, &c->sendq,
-		    (int)c->srv->cfg->timeout_sec * 1000) == 0 ?
-		    HANDBACK_DONE : HANDBACK_FAILED;
-		hb.nseg = 0;
-	}
+	while ((hb.kind = serve_one(c, &hb, &memfd, &filefd)) == HANDBACK_DONE &&
+	    next_request(c, &hb, life_end, head, &head_len))
+		hb.more_requests++;
+	hb.head_len = hb.more_requests > 0 ? head_len : 0;
+	hb.pid = getpid();
 	hb.status = c->resp.status;
 	hb.keep_alive = c->resp.keep_alive;
-	hb.body_sent = c->resp.sent = c->sendq.body_sent;
+	hb.body_sent = c->sendq.body_sent;
 	hb.total_sent = c->sendq.total_sent;
-	if (hb.kind != HANDBACK_REST)
-		log_access(c, c->req, &c->resp);
 	TRACE("sendmsg(%d) to the parent: %s", chan, hb.kind == HANDBACK_DONE ?
 	    "response sent" : hb.kind == HANDBACK_FAILED ? "failed, close" :
 	    "the client reads slowly: the parent sends the rest");
-	_exit(report(chan, &hb, memfd, filefd) == 0 ? 0 : 1);
+	_exit(report(chan, &hb, head, memfd, filefd) == 0 ? 0 : 1);
 }
 
 static void
@@ -224,35 +327,24 @@ static void
 fork_child(struct conn *c)
 {
 	struct loop *l = c->loop;
-	int sv[2];
 	pid_t pid;
 
-	if (loop_watch(l, c->fd, &c->events, 0, &c->watch) == -1 ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("socketpair");
-		conn_fail(c, 503);
+	if (loop_watch(l, c->fd, &c->events, 0, &c->watch) == -1) {
+		conn_close(c);
 		return;
 	}
 	if ((pid = fork()) == -1) {
 		log_warn("fork");
-		close(sv[0]);
-		close(sv[1]);
 		conn_fail(c, 503);
 		return;
 	}
-	if (pid == 0) {
-		close(sv[0]);
-		child_serve(c, sv[1]);
-	}
-	close(sv[1]);
+	if (pid == 0)
+		child_serve(c, l->chan[1]);
 	TRACE("fork() = %ld (child serves %s)", (long)pid, c->peer_name);
-	c->child_fd = sv[0];
+	c->child = pid;
 	c->state = CONN_CHILD;
 	timer_cancel(&c->timer);
-	children_add(&l->children, pid);
-	if (loop_watch(l, c->child_fd, &c->child_events, EPOLLIN,
-	    &c->child_watch) == -1)
-		conn_close(c);
+	children_add(&l->children, pid, c);
 }
 
 void
@@ -296,29 +388,68 @@ child_detach(struct conn *c)
 {
 	if (c->state == CONN_QUEUED)
 		queue_remove(c);
-	if (c->child_fd < 0)
-		return;
-	loop_watch(c->loop, c->child_fd, &c->child_events, 0, &c->child_watch);
-	close(c->child_fd);
-	c->child_fd = -1;
+	children_disown(&c->loop->children, c->child);
+	c->child = 0;
+}
+
+/*
+ * One channel for all children: a SOCK_SEQPACKET pair made once, whose
+ * one end every child inherits. Each report is one message (boundaries
+ * kept) naming the child's pid; a socketpair per child would cost three
+ * more system calls per request and two epoll_ctl.
+ */
+int
+child_channel_open(struct loop *l)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &l->chan_watch };
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l->chan) == -1) {
+		log_warn("socketpair");
+		return -1;
+	}
+	l->chan_watch.kind = WATCH_CHILD;
+	if (epoll_ctl(l->ep, EPOLL_CTL_ADD, l->chan[0], &ev) == -1) {
+		log_warn("epoll_ctl children's channel");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Child pid has exited and its connection has no report from it yet. A
+ * child sends its report before it exits, so the report is on the
+ * channel now if there is one (it may have been blocked in sendmsg while
+ * the channel was full, until our last read): read the channel first.
+ * Without a report, the child crashed or was killed: close.
+ */
+void
+child_exited(struct loop *l, pid_t pid)
+{
+	struct conn *owner;
+
+	child_reports(l);
+	if ((owner = children_owner(&l->children, pid)) != NULL) {
+		child_detach(owner);
+		conn_close(owner);
+	}
 }
 
 static ssize_t
-receive(int chan, struct handback *hb, int fds[2], int *nfds)
+receive(int chan, struct handback *hb, char *head, int fds[2], int *nfds)
 {
 	union {
 		char		buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr	align;
 	} ctl;
-	struct iovec iov = { hb, sizeof(*hb) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	struct iovec iov[2] = { { hb, sizeof(*hb) }, { head, READ_CHUNK } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2,
 	    .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
 	struct cmsghdr *cm;
 	ssize_t n;
 
 	*nfds = 0;
 	do
-		n = recvmsg(chan, &msg, MSG_CMSG_CLOEXEC);
+		n = recvmsg(chan, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	while (n == -1 && errno == EINTR);
 	for (cm = CMSG_FIRSTHDR(&msg); n > 0 && cm; cm = CMSG_NXTHDR(&msg, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
@@ -356,36 +487,78 @@ take_rest(struct conn *c, const struct handback *hb, const int fds[2],
 		    hb->seg[i].offset, hb->seg[i].length, hb->seg[i].body);
 }
 
-/* The child's report (or its end without one: it crashed). */
-void
-child_event(struct conn *c, uint32_t events)
+/*
+ * The child served more requests than the one we gave it: take over its
+ * view, the last request's (parsed again from the bytes it sent back).
+ */
+static int
+last_request(struct conn *c, const struct handback *hb, const char *head)
 {
-	struct handback hb;
-	int fds[2], nfds, i;
-	ssize_t n;
+	if (hb->more_requests == 0)
+		return 0;
+	if (hb->pending_used > c->npending)
+		return -1;
+	c->npending -= hb->pending_used;
+	memmove(c->pending, c->pending + hb->pending_used, c->npending);
+	if (c->npending == 0) {
+		free(c->pending);
+		c->pending = NULL;
+	}
+	c->nrequests += hb->more_requests;
+	request_init(c->req);
+	request_feed(c->req, head, hb->head_len);
+	return c->req->state == REQUEST_DONE ? 0 : -1;
+}
 
-	(void)events;
-	if (c->state != CONN_CHILD)
-		return;
-	n = receive(c->child_fd, &hb, fds, &nfds);
-	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return;
+/* One child's report, for the connection it serves. */
+static void
+take_report(struct conn *c, const struct handback *hb, ssize_t n,
+    const int fds[2], int nfds)
+{
+	int i;
+
 	child_detach(c);
-	if (n != (ssize_t)sizeof(hb) || hb.kind == HANDBACK_FAILED ||
-	    hb.nseg > SENDQ_SEGMENTS) {
+	if (n < (ssize_t)sizeof(*hb) || hb->head_len > READ_CHUNK ||
+	    (size_t)n != sizeof(*hb) + hb->head_len ||
+	    hb->kind == HANDBACK_FAILED || hb->nseg > SENDQ_SEGMENTS ||
+	    last_request(c, hb, c->loop->scratch) == -1) {
 		for (i = 0; i < nfds; i++)
 			close(fds[i]);
 		conn_close(c);
 		return;
 	}
-	c->resp.status = hb.status;
-	c->resp.keep_alive = hb.keep_alive;
-	if (hb.kind == HANDBACK_DONE) {
+	c->resp.status = hb->status;
+	/* The child could not know that we stop meanwhile. */
+	c->resp.keep_alive = hb->keep_alive && !c->loop->stopping;
+	if (hb->kind == HANDBACK_DONE) {
 		conn_response_done(c, false);	/* the child logged it */
 		if (c->state == CONN_READING)
 			conn_resume(c);
 		return;
 	}
-	take_rest(c, &hb, fds, nfds);
+	take_rest(c, hb, fds, nfds);
 	conn_drive(c);
+}
+
+/* Every report waiting on the channel. */
+void
+child_reports(struct loop *l)
+{
+	struct handback hb;
+	struct conn *c;
+	int fds[2], nfds, i;
+	ssize_t n;
+
+	while ((n = receive(l->chan[0], &hb, l->scratch, fds, &nfds)) > 0) {
+		c = n >= (ssize_t)sizeof(hb) ?
+		    children_owner(&l->children, hb.pid) : NULL;
+		if (c == NULL || c->state != CONN_CHILD) {
+			for (i = 0; i < nfds; i++)
+				close(fds[i]);	/* its connection is gone */
+			continue;
+		}
+		take_report(c, &hb, n, fds, nfds);
+	}
+	if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
+		log_warn("recvmsg children's channel");
 }

@@ -62,9 +62,8 @@ conn_open(struct loop *l, int fd, const struct sockaddr_storage *peer,
 		return NULL;
 	}
 	c->watch.kind = WATCH_CONN;
-	c->child_watch.kind = WATCH_CHILD;
 	c->fd = fd;
-	c->child_fd = c->handback_fd[0] = c->handback_fd[1] = -1;
+	c->handback_fd[0] = c->handback_fd[1] = -1;
 	c->file.fd = -1;
 	c->srv = l->srv;
 	c->loop = l;
@@ -86,14 +85,19 @@ conn_open(struct loop *l, int fd, const struct sockaddr_storage *peer,
 	l->nconns++;
 	c->state = CONN_READING;
 	timer_arm(&l->q_request, &c->timer, io_now_ms());
-	/* With TCP_DEFER_ACCEPT the request is usually here already. */
-	if (watch(c, EPOLLIN) == 0)
-		conn_drive(c);
+	/*
+	 * With TCP_DEFER_ACCEPT the request is usually here already: read
+	 * before registering, so a request that is served at once (or
+	 * forked for) costs no epoll_ctl at all. read_step() registers the
+	 * connection when it has to wait.
+	 */
+	conn_drive(c);
 	return c;
 }
 
-static void
-free_response(struct conn *c)
+/* The last response's buffers, file and segments; the connection stays. */
+void
+conn_free_response(struct conn *c)
 {
 	file_close(&c->file);
 	for (int i = 0; i < 2; i++) {
@@ -129,7 +133,7 @@ conn_close(struct conn *c)
 	if (close(c->fd) == -1)
 		log_warn("close %s", c->peer_name);
 	c->fd = -1;
-	free_response(c);
+	conn_free_response(c);
 	free(c->req);
 	c->req = NULL;
 	free(c->pending);
@@ -202,7 +206,7 @@ release(struct conn *c, bool may_have_more)
 	c->our_fin = true;
 	TRACE("shutdown(%d, SHUT_WR): our FIN to %s; reading what it still sends",
 	    c->fd, c->peer_name);
-	free_response(c);
+	conn_free_response(c);
 	c->state = CONN_LINGERING;
 	c->drained = 0;
 	timer_arm(&c->loop->q_linger, &c->timer, io_now_ms());
@@ -327,7 +331,7 @@ feed_pending(struct conn *c)
 }
 
 static enum step
-read_step(struct conn *c)
+read_request(struct conn *c)
 {
 	ssize_t n;
 	int i;
@@ -360,6 +364,17 @@ read_step(struct conn *c)
 		return STEP_CLOSED;
 	}
 	return STEP_WAIT;
+}
+
+/* Read what is there; to wait for more, the connection must be watched. */
+static enum step
+read_step(struct conn *c)
+{
+	enum step s = read_request(c);
+
+	if (s == STEP_WAIT && watch(c, EPOLLIN) == -1)
+		return STEP_CLOSED;
+	return s;
 }
 
 /* From now on the response goes out (its segments are c->sendq). */
@@ -440,7 +455,7 @@ conn_response_done(struct conn *c, bool log)
 		    req->keep_alive);
 		return;
 	}
-	free_response(c);
+	conn_free_response(c);
 	c->state = CONN_READING;
 	if (c->npending > 0) {
 		request_init(req);

@@ -144,9 +144,13 @@ static void
 reap(struct loop *l)
 {
 	int status;
+	pid_t pid;
 
-	while (children_reap_one(&l->children, &status) > 0)
-		;
+	while ((pid = children_wait_one(&status)) > 0) {
+		if (children_owner(&l->children, pid))
+			child_exited(l, pid);
+		children_remove(&l->children, pid);
+	}
 	child_queue_run(l);
 }
 
@@ -190,7 +194,7 @@ dispatch(struct loop *l, const struct epoll_event *ev)
 		conn_event(CONTAINER(w, struct conn, watch), ev->events);
 		break;
 	case WATCH_CHILD:
-		child_event(CONTAINER(w, struct conn, child_watch), ev->events);
+		child_reports(l);
 		break;
 	}
 }
@@ -283,6 +287,8 @@ loop_init(struct loop *l, struct server *srv, bool worker)
 	}
 	if ((l->sigfd = proc_signals_open()) == -1)
 		return -1;
+	if (!worker && child_channel_open(l) == -1)
+		return -1;
 	if (epoll_ctl(l->ep, EPOLL_CTL_ADD, l->sigfd, &ev) == -1) {
 		log_warn("epoll_ctl signalfd");
 		return -1;
@@ -305,6 +311,9 @@ loop_free(struct loop *l)
 		close(l->ep);
 	if (l->sigfd >= 0)
 		close(l->sigfd);
+	for (int i = 0; i < 2; i++)
+		if (l->chan[i] >= 0)
+			close(l->chan[i]);
 	free(l);
 }
 
@@ -333,7 +342,7 @@ loop_main(struct server *srv, bool worker, int fd,
 		log_warn("calloc loop");
 		return -1;
 	}
-	l->ep = l->sigfd = -1;
+	l->ep = l->sigfd = l->chan[0] = l->chan[1] = -1;
 	l->single = fd >= 0;
 	if (loop_init(l, srv, worker) == -1 ||
 	    (l->single && conn_open(l, fd, peer, srv->cfg->proxy_protocol) == NULL)) {

@@ -34,7 +34,7 @@ spawn_worker(struct server *srv, struct children *ch, int sigfd)
 		close(sigfd);
 		_exit(loop_run(srv, true) == 0 ? 0 : 1);
 	}
-	children_add(ch, pid);
+	children_add(ch, pid, NULL);
 	return 0;
 }
 

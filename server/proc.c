@@ -134,8 +134,8 @@ children_init(struct children *ch, unsigned max)
 {
 	ch->count = 0;
 	ch->max = max;
-	ch->pids = calloc(max, sizeof(*ch->pids));
-	if (ch->pids == NULL) {
+	ch->list = calloc(max, sizeof(*ch->list));
+	if (ch->list == NULL) {
 		log_warn("calloc children");
 		children_free(ch);
 		return -1;
@@ -146,35 +146,73 @@ children_init(struct children *ch, unsigned max)
 void
 children_free(struct children *ch)
 {
-	free(ch->pids);
-	ch->pids = NULL;
+	free(ch->list);
+	ch->list = NULL;
 }
 
 void
-children_add(struct children *ch, pid_t pid)
+children_add(struct children *ch, pid_t pid, struct conn *owner)
 {
-	ch->pids[ch->count++] = pid;
+	ch->list[ch->count].pid = pid;
+	ch->list[ch->count++].owner = owner;
 }
 
-/*
- * Reap one exited child: its pid (0 when none has exited); *status is
- * waitpid's. A connection learns of its child's end from the child's
- * report, not from here: this only keeps the count for -c.
- */
+static struct child *
+find(const struct children *ch, pid_t pid)
+{
+	unsigned i;
+
+	for (i = 0; i < ch->count; i++)
+		if (ch->list[i].pid == pid)
+			return &ch->list[i];
+	return NULL;
+}
+
+/* The connection child pid serves, or NULL (none, or no longer). */
+struct conn *
+children_owner(const struct children *ch, pid_t pid)
+{
+	const struct child *k = pid > 0 ? find(ch, pid) : NULL;
+
+	return k ? k->owner : NULL;
+}
+
+/* The connection no longer waits for child pid (it reported, or closed). */
+void
+children_disown(struct children *ch, pid_t pid)
+{
+	struct child *k = pid > 0 ? find(ch, pid) : NULL;
+
+	if (k)
+		k->owner = NULL;
+}
+
+/* An exited child's pid, or 0 when none has exited; *status is waitpid's. */
+pid_t
+children_wait_one(int *status)
+{
+	pid_t pid = waitpid(-1, status, WNOHANG);
+
+	return pid > 0 ? pid : 0;
+}
+
+void
+children_remove(struct children *ch, pid_t pid)
+{
+	struct child *k = find(ch, pid);
+
+	if (k)
+		*k = ch->list[--ch->count];
+}
+
+/* Reap one exited child and forget it: its pid, or 0 when none. */
 pid_t
 children_reap_one(struct children *ch, int *status)
 {
-	pid_t pid = waitpid(-1, status, WNOHANG);
-	unsigned i;
+	pid_t pid = children_wait_one(status);
 
-	if (pid <= 0)
-		return 0;
-	for (i = 0; i < ch->count; i++) {
-		if (ch->pids[i] == pid) {
-			ch->pids[i] = ch->pids[--ch->count];
-			break;
-		}
-	}
+	if (pid > 0)
+		children_remove(ch, pid);
 	return pid;
 }
 
@@ -184,8 +222,8 @@ children_signal(const struct children *ch, int sig)
 	unsigned i;
 
 	for (i = 0; i < ch->count; i++)
-		if (kill(ch->pids[i], sig) == -1 && errno != ESRCH)
-			log_warn("kill %ld", (long)ch->pids[i]);
+		if (kill(ch->list[i].pid, sig) == -1 && errno != ESRCH)
+			log_warn("kill %ld", (long)ch->list[i].pid);
 }
 
 /*

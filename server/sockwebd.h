@@ -141,8 +141,13 @@ long long timerq_next(const struct timerq *q);
 /* proc.c: one process lifecycle for both modes: signals, children, limits. */
 #define SHUTDOWN_GRACE_MS	5000	/* in-flight work may finish, then SIGKILL */
 #define ACCEPT_PAUSE_MS		500	/* after EMFILE/ENFILE, as nginx */
+struct conn;
+struct child {
+	pid_t		 pid;
+	struct conn	*owner;		/* fork mode: the connection it serves */
+};
 struct children {
-	pid_t		*pids;
+	struct child	*list;
 	unsigned	 count;
 	unsigned	 max;
 };
@@ -152,7 +157,11 @@ int	proc_child_signals(void);
 void	proc_raise_nofile(const struct config *cfg, unsigned *max_conns);
 int	children_init(struct children *ch, unsigned max);
 void	children_free(struct children *ch);
-void	children_add(struct children *ch, pid_t pid);
+void	children_add(struct children *ch, pid_t pid, struct conn *owner);
+struct conn *children_owner(const struct children *ch, pid_t pid);
+void	children_disown(struct children *ch, pid_t pid);
+pid_t	children_wait_one(int *status);
+void	children_remove(struct children *ch, pid_t pid);
 pid_t	children_reap_one(struct children *ch, int *status);
 void	children_signal(const struct children *ch, int sig);
 void	children_stop(struct children *ch, long long deadline_ms);
@@ -475,9 +484,7 @@ struct conn {
 	off_t			 window_acked;	/* bytes acknowledged at that start */
 	off_t			 acked_seen;	/* bytes acknowledged at the last check */
 	size_t			 drained;	/* bytes read while lingering */
-	struct watch		 child_watch;	/* WATCH_CHILD: the child's channel */
-	int			 child_fd;
-	uint32_t		 child_events;
+	pid_t			 child;		/* fork mode: serving it now, or 0 */
 	int			 handback_fd[2];	/* fork mode: what a child left */
 	struct conn		*queue_next;	/* waiting for a child */
 	struct conn		*prev, *next;	/* every connection of the loop */
@@ -493,6 +500,7 @@ void	conn_stop(struct conn *c);
 void	conn_drive(struct conn *c);
 bool	conn_keep_alive(const struct conn *c);
 void	conn_response_done(struct conn *c, bool log);
+void	conn_free_response(struct conn *c);
 void	conn_begin_send(struct conn *c);
 void	conn_fail(struct conn *c, int status);
 void	conn_resume(struct conn *c);
@@ -531,6 +539,8 @@ struct loop {
 	long long		 cache_sweep_ms;
 	struct file_cache	 cache;
 	struct children		 children;	/* fork mode */
+	int			 chan[2];	/* fork mode: children's reports */
+	struct watch		 chan_watch;	/* WATCH_CHILD: chan[0] */
 	struct conn		*queue_head, *queue_tail;	/* waiting for a child */
 	char			 scratch[READ_CHUNK];
 };
@@ -547,11 +557,15 @@ void	trace_enable(bool on);
 void	trace_line(const char *fmt, ...) PRINTF_LIKE(1, 2);
 #define TRACE(...) do { if (trace_on) trace_line(__VA_ARGS__); } while (0)
 
-/* child.c: fork mode: a child serves one request, then hands back. */
+/* child.c: fork mode: a child serves a request (or a quick run of them). */
 #define HANDBACK_MS	100	/* a child sends this long, then the parent */
+#define CHILD_STAY_MS	10	/* it waits this long for a next request */
+#define CHILD_LIFE_MS	1000	/* and serves one connection this long at most */
 void	child_dispatch(struct conn *c);
 void	child_queue_run(struct loop *l);
-void	child_event(struct conn *c, uint32_t events);
+int	child_channel_open(struct loop *l);
+void	child_reports(struct loop *l);
+void	child_exited(struct loop *l, pid_t pid);
 void	child_detach(struct conn *c);
 
 /* handler.c: a parsed request -> a response (status, headers, body). */
