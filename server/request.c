@@ -360,7 +360,7 @@ request_header_list(const struct request *req, const char *name,
     char out[REQ_LIST_MAX])
 {
 	const char *v;
-	size_t i, len = 0, n;
+	size_t i, len = 0, n, lines = 0;
 
 	if (request_header_count(req, name) < 2)
 		return request_header(req, name);
@@ -372,7 +372,7 @@ request_header_list(const struct request *req, const char *name,
 		n = strlen(v);
 		if (len + n + 3 > REQ_LIST_MAX)
 			return "";	/* cannot happen; "" matches nothing */
-		if (len > 0) {
+		if (lines++ > 0) {	/* an empty first line is an element */
 			memcpy(out + len, ", ", 2);
 			len += 2;
 		}

@@ -3,13 +3,16 @@
  * two at an offset the first input byte picks (TCP may cut anywhere).
  * Invariants:
  *  - used <= len; a request still incomplete used every byte it was given;
- *  - complete: GET or HEAD, HTTP/0.9, 1.0 or 1.1 (0.9 never kept alive),
+ *  - complete: GET, HEAD or OPTIONS, HTTP/0.9, 1.0 or 1.1 (0.9 never
+ *    kept alive),
  *    the target NUL-terminated at target_len <= REQ_LINE_MAX;
  *  - refused: a status in {400, 405, 414, 431, 501, 505}, never kept alive;
  *  - the split feed ends in the same state and status, and a complete
  *    request has the same method, version, keep-alive, target and bytes
  *    used, so pipelining does not depend on how the bytes arrived;
- *  - every field request_header can return is NUL-terminated in the arena.
+ *  - every field request_header can return is NUL-terminated in the arena,
+ *    and every name's lines joined as one list (request_header_list) fit
+ *    REQ_LIST_MAX and are the lines' values with ", " between them.
  */
 #include "config.h"
 
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sockwebd.h"
 
@@ -52,6 +56,26 @@ feed(struct request *req, const char *data, size_t len, size_t at)
 	return used;
 }
 
+/* The list of field i's name: as long as its lines joined, no cut. */
+static void
+check_list(const struct request *req, size_t i)
+{
+	static char out[REQ_LIST_MAX];
+	const char *name = req->arena + req->headers[i].name, *list;
+	size_t j, want = 0, lines = 0;
+
+	for (j = 0; j < req->nheaders; j++)
+		if (req->headers[j].value != 0 &&
+		    strcasecmp(req->arena + req->headers[j].name, name) == 0) {
+			want += strlen(req->arena + req->headers[j].value);
+			lines++;
+		}
+	want += 2 * (lines - 1);
+	list = request_header_list(req, name, out);
+	CHECK(list != NULL);
+	CHECK(strlen(list) == want);
+}
+
 static void
 check_fields(const struct request *req)
 {
@@ -68,6 +92,7 @@ check_fields(const struct request *req)
 		    sizeof(req->arena) - req->headers[i].name) != NULL);
 		CHECK(memchr(req->arena + req->headers[i].value, '\0',
 		    req->arena_len + 1 - req->headers[i].value) != NULL);
+		check_list(req, i);
 	}
 }
 
@@ -78,7 +103,8 @@ check_one(const struct request *req)
 	switch (req->state) {
 	case REQUEST_DONE:
 		CHECK(req->status == 0);
-		CHECK(req->method == HTTP_GET || req->method == HTTP_HEAD);
+		CHECK(req->method == HTTP_GET || req->method == HTTP_HEAD ||
+		    req->method == HTTP_OPTIONS);
 		CHECK((req->major == 1 && req->minor <= 1) ||
 		    (req->major == 0 && req->minor == 9));
 		CHECK(req->major == 1 || !req->keep_alive);

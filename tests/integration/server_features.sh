@@ -92,6 +92,10 @@ etag_checks() {
 	is "$CODE $(wc -c <"$B")" "200 1000" "$m: If-Range with a weak tag: the whole file"
 	get e12 /k.bin -r 0-9 -H 'If-Range: "other"'
 	is "$CODE $(wc -c <"$B")" "200 1000" "$m: If-Range with another tag: the whole file"
+	get e12b /k.bin -r 0-9 -H "If-Range: $(hdr "$TEST_DIR/e9.h" Last-Modified)"
+	is "$CODE $(wc -c <"$B")" "206 10" "$m: If-Range with the Last-Modified date: the range"
+	get e12c /k.bin -r 0-9 -H 'If-Range: Thu, 01 Jan 1970 00:00:01 GMT'
+	is "$CODE $(wc -c <"$B")" "200 1000" "$m: If-Range with another date: the whole file"
 	# A rewrite within the same second changes the ETag (nanoseconds).
 	python3 -c 'import os, sys
 st = os.stat(sys.argv[1])
