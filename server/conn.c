@@ -82,7 +82,8 @@ conn_open(struct loop *l, int fd, const struct sockaddr_storage *peer,
 	if (l->conns)
 		l->conns->prev = c;
 	l->conns = c;
-	l->nconns++;
+	if (++l->nconns > l->peak_conns)
+		l->peak_conns = l->nconns;
 	c->state = CONN_READING;
 	timer_arm(&l->q_request, &c->timer, io_now_ms());
 	/*

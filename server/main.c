@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <malloc.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <signal.h>
@@ -242,15 +241,6 @@ main(int argc, char **argv)
 	 * it once here, not once in every forked child (7 system calls each).
 	 */
 	tzset();
-	/*
-	 * A struct request (26 KiB) is allocated per request and freed after
-	 * it; with the default 128 KiB trim threshold, a few dozen at once
-	 * make free() shrink the heap with brk() and the next malloc() grow
-	 * it again (and fault its pages in anew) about once per request.
-	 * Keep up to 8 MiB of free heap instead.
-	 */
-	if (mallopt(M_TRIM_THRESHOLD, 8 << 20) != 1)
-		log_warnx("mallopt M_TRIM_THRESHOLD failed");
 	trace_enable(cfg.verbose);
 	proc_raise_nofile(&cfg, &srv.max_conns);
 	if (start(&cfg, &srv, argv) == -1)

@@ -531,6 +531,7 @@ struct loop {
 	bool			 stopping;
 	long long		 stop_deadline_ms;
 	unsigned		 nconns;
+	unsigned		 peak_conns;	/* most held since the heap was trimmed */
 	struct conn		*conns;		/* every open connection */
 	struct conn		*closed;	/* freed after the event batch */
 	struct timerq		 q_request;	/* -t: a request, a queued request */
