@@ -498,9 +498,11 @@ last_request(struct conn *c, const struct handback *hb, const char *head)
 		return 0;
 	if (hb->pending_used > c->npending)
 		return -1;
-	c->npending -= hb->pending_used;
-	memmove(c->pending, c->pending + hb->pending_used, c->npending);
-	if (c->npending == 0) {
+	if (hb->pending_used > 0) {	/* (c->pending may be NULL otherwise) */
+		c->npending -= hb->pending_used;
+		memmove(c->pending, c->pending + hb->pending_used, c->npending);
+	}
+	if (c->npending == 0 && c->pending != NULL) {
 		free(c->pending);
 		c->pending = NULL;
 	}
