@@ -3,7 +3,7 @@
  * (loop.c), from accept to close:
  *
  *   READING --request complete--> SENDING --sent--> READING (keep-alive)
- *      |  (fork mode: QUEUED --> CHILD --hand-back--> SENDING or READING)
+ *      |  (fork mode: CHILD --hand-back--> SENDING or READING)
  *      +--time-out: 408 / idle: close     SENDING --done--> LINGERING --> closed
  *
  * TCP gives us a byte stream, not messages: a request may arrive one byte
@@ -399,7 +399,7 @@ start_sending(struct conn *c)
 	conn_begin_send(c);
 }
 
-/* An error the process answers itself (503: no child, or none free). */
+/* An error the process answers itself, then closes (a bad PROXY header). */
 void
 conn_fail(struct conn *c, int status)
 {
@@ -432,10 +432,10 @@ static void
 request_ready(struct conn *c)
 {
 	c->nrequests++;
-	if (c->loop->worker || c->req->state == REQUEST_ERROR)
+	/* Fork mode: a child, unless none of the -c places is free. */
+	if (c->loop->worker || c->req->state == REQUEST_ERROR ||
+	    !child_dispatch(c))
 		respond(c);
-	else
-		child_dispatch(c);
 }
 
 /*
@@ -587,11 +587,6 @@ conn_timeout(struct conn *c, long long now_ms)
 		c->nrequests++;
 		respond(c);
 		conn_drive(c);
-		return;
-	case CONN_QUEUED:
-		/* No child became free within -t. */
-		child_detach(c);
-		conn_fail(c, 503);
 		return;
 	case CONN_SENDING:
 		send_check(c, now_ms);

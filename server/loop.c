@@ -23,15 +23,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 
 #include "sockwebd.h"
 
-#define ACCEPT_BURST	64
+#define ACCEPT_BURST	1024
 #define SEND_CHECK_MS	1000	/* a response's progress is checked this often */
 #define CACHE_SWEEP_MS	1000
 #define SIGNAL_CHECK_EVERY 4	/* events handled between signalfd reads */
 #define TRIM_AFTER_CONNS 256	/* a burst this big: give the heap back after */
+#define SPILL_CHECK_MS	10	/* a --prefork worker looks at the board this often */
 
 #define CONTAINER(p, type, member) \
 	((type *)(void *)((char *)(p) - offsetof(type, member)))
@@ -85,6 +89,20 @@ listeners_watch(struct loop *l, bool on)
 	return 0;
 }
 
+/*
+ * Watch the listeners unless we stop, are paused (no descriptors), serve
+ * one inetd connection, or are a --prefork worker whose turn to take new
+ * connections has not come (spill.c).
+ */
+static int
+listeners_update(struct loop *l)
+{
+	bool want = !l->single && !l->stopping && l->accept_resume_ms == 0 &&
+	    (l->spill == NULL || l->spill_turn);
+
+	return listeners_watch(l, want);
+}
+
 static void on_signals(struct loop *l);
 
 static void
@@ -103,8 +121,7 @@ accept_burst(struct loop *l, const struct listener *ln)
 				continue;
 			proc_accept_failed(ln->name, errno, io_now_ms(),
 			    &l->accept_resume_ms, &l->accept_warned_ms);
-			if (l->accept_resume_ms)
-				listeners_watch(l, false);
+			listeners_update(l);
 			return;
 		}
 		if (trace_on) {
@@ -153,7 +170,6 @@ reap(struct loop *l)
 			child_exited(l, pid);
 		children_remove(&l->children, pid);
 	}
-	child_queue_run(l);
 }
 
 static void
@@ -241,7 +257,7 @@ run_timers(struct loop *l, long long now)
 	}
 	if (l->accept_resume_ms && now >= l->accept_resume_ms && !l->stopping) {
 		l->accept_resume_ms = 0;
-		listeners_watch(l, true);
+		listeners_update(l);
 	}
 }
 
@@ -266,6 +282,8 @@ wait_ms(const struct loop *l, long long now)
 		earliest(&at, l->accept_resume_ms);
 	if (l->stopping)
 		earliest(&at, l->stop_deadline_ms);
+	if (l->spill != NULL && l->seat > 0)
+		earliest(&at, l->spill_check_ms);
 	return at <= now ? 0 : (int)(at - now);
 }
 
@@ -313,7 +331,8 @@ loop_init(struct loop *l, struct server *srv, bool worker)
 		log_warn("epoll_ctl signalfd");
 		return -1;
 	}
-	return l->single ? 0 : listeners_watch(l, true);
+	l->spill_turn = l->seat == 0;	/* the others look first */
+	return listeners_update(l);
 }
 
 static void
@@ -337,6 +356,45 @@ loop_free(struct loop *l)
 	free(l);
 }
 
+/* Connections that sent their request wait in a listener's accept queue. */
+static bool
+listeners_queued(const struct loop *l)
+{
+	struct tcp_info ti;
+	socklen_t len;
+	size_t i;
+
+	for (i = 0; i < l->srv->nlisteners; i++) {
+		len = sizeof(ti);
+		if (getsockopt(l->srv->listeners[i].fd, IPPROTO_TCP, TCP_INFO,
+		    &ti, &len) == 0 && ti.tcpi_unacked > 0)
+			return true;	/* a listener's tcpi_unacked: its queue */
+	}
+	return false;
+}
+
+/*
+ * --prefork: every SPILL_CHECK_MS see whether it is our turn to take new
+ * connections (spill.c); before each wait tell the others whether we take
+ * them and whether we can take more.
+ */
+static int
+loop_wait(struct loop *l, struct epoll_event *evs, long long now)
+{
+	if (l->spill != NULL) {
+		if (now >= l->spill_check_ms && !l->stopping) {
+			l->spill_turn = spill_should_accept(l->spill, l->seat,
+			    l->seat > 0 && listeners_queued(l), l->spill_turn,
+			    &l->spill_looks);
+			listeners_update(l);
+			l->spill_check_ms = now + SPILL_CHECK_MS;
+		}
+		spill_publish(l->spill, l->seat, l->listening, l->stopping ||
+		    l->accept_resume_ms != 0 || loop_near_limits(l));
+	}
+	return epoll_wait(l->ep, evs, LOOP_EVENTS, wait_ms(l, now));
+}
+
 static bool
 finished(const struct loop *l, long long now)
 {
@@ -350,8 +408,8 @@ finished(const struct loop *l, long long now)
 
 /* Serve with the listeners, or (fd >= 0) only the one connection fd. */
 static int
-loop_main(struct server *srv, bool worker, int fd,
-    const struct sockaddr_storage *peer)
+loop_main(struct server *srv, bool worker, struct spill *spill, unsigned seat,
+    int fd, const struct sockaddr_storage *peer)
 {
 	struct epoll_event evs[LOOP_EVENTS];
 	struct loop *l;
@@ -364,13 +422,15 @@ loop_main(struct server *srv, bool worker, int fd,
 	}
 	l->ep = l->sigfd = l->chan[0] = l->chan[1] = -1;
 	l->single = fd >= 0;
+	l->spill = spill;
+	l->seat = seat;
 	if (loop_init(l, srv, worker) == -1 ||
 	    (l->single && conn_open(l, fd, peer, srv->cfg->proxy_protocol) == NULL)) {
 		loop_free(l);
 		return -1;
 	}
 	for (now = io_now_ms(); !finished(l, now); now = io_now_ms()) {
-		n = epoll_wait(l->ep, evs, LOOP_EVENTS, wait_ms(l, now));
+		n = loop_wait(l, evs, now);
 		if (n == -1 && errno != EINTR) {
 			log_warn("epoll_wait");
 			rc = -1;
@@ -390,14 +450,17 @@ loop_main(struct server *srv, bool worker, int fd,
 		run_timers(l, io_now_ms());
 		free_closed(l);
 	}
+	if (spill != NULL)
+		spill_vacate(spill, seat);
 	loop_free(l);
 	return rc;
 }
 
+/* Fork mode (spill NULL), or --prefork worker `seat` of spill's board. */
 int
-loop_run(struct server *srv, bool worker)
+loop_run(struct server *srv, struct spill *spill, unsigned seat)
 {
-	return loop_main(srv, worker, -1, NULL);
+	return loop_main(srv, spill != NULL, spill, seat, -1, NULL);
 }
 
 /*
@@ -414,5 +477,5 @@ loop_serve_one(struct server *srv, int fd, const struct sockaddr_storage *peer)
 		log_warn("fcntl O_NONBLOCK");
 		return -1;
 	}
-	return loop_main(srv, true, fd, peer);
+	return loop_main(srv, true, NULL, 0, fd, peer);
 }

@@ -250,7 +250,7 @@ main(int argc, char **argv)
 	if (upgrade_signal() == -1)
 		return 1;
 	upgrade_take_over();
-	if ((cfg.prefork ? prefork_run(&srv) : loop_run(&srv, false)) == -1)
+	if ((cfg.prefork ? prefork_run(&srv) : loop_run(&srv, NULL, 0)) == -1)
 		return 1;
 	if (cfg.pidfile)
 		pidfile_remove();

@@ -23,7 +23,7 @@
 #define REQ_LINE_MAX		8192	/* longer request line: 414 */
 #define REQ_HEADERS_MAX		16384	/* more header bytes: 431 */
 #define REQ_FIELDS_MAX		100	/* more header fields: 431 */
-#define KEEPALIVE_MAX		100	/* requests on one connection */
+#define KEEPALIVE_MAX		1000	/* requests a connection (as nginx) */
 #define KEEPALIVE_IDLE_MS	5000	/* wait for the next request */
 #define LINGER_MS		1000	/* drain after shutdown(SHUT_WR) */
 #define MAX_CONNS_DEFAULT	16384	/* connections one process holds */
@@ -170,6 +170,19 @@ void	proc_accept_failed(const char *what, int err, long long now_ms,
 
 /* prefork.c: --prefork N, N event-driven workers and their master. */
 int	prefork_run(struct server *srv);
+
+/* spill.c: --prefork, which workers take new connections (in order). */
+struct spill_slot;
+struct spill {
+	struct spill_slot	*slot;	/* one per worker, in a shared page */
+	unsigned		 n;
+};
+int	spill_open(struct spill *s, unsigned n);
+void	spill_close(struct spill *s);
+void	spill_vacate(struct spill *s, unsigned w);
+void	spill_publish(struct spill *s, unsigned w, bool accepting, bool full);
+bool	spill_should_accept(const struct spill *s, unsigned w,
+	    bool queue_waiting, bool accepting, unsigned *looks);
 
 /* request.c: http-parser callbacks fill a struct request; no I/O. */
 enum request_state { REQUEST_INCOMPLETE, REQUEST_DONE, REQUEST_ERROR };
@@ -443,7 +456,6 @@ size_t	response_format_head(const struct response *r, char *out, size_t size);
 /* conn.c: one connection's state, from accept to close. */
 enum conn_state {
 	CONN_READING,		/* waiting for (the rest of) a request */
-	CONN_QUEUED,		/* fork mode: request read, no child free yet */
 	CONN_CHILD,		/* fork mode: a child is serving the request */
 	CONN_SENDING,		/* the response is going out */
 	CONN_LINGERING,		/* our FIN sent; draining what the client sends */
@@ -487,7 +499,6 @@ struct conn {
 	size_t			 drained;	/* bytes read while lingering */
 	pid_t			 child;		/* fork mode: serving it now, or 0 */
 	int			 handback_fd[2];	/* fork mode: what a child left */
-	struct conn		*queue_next;	/* waiting for a child */
 	struct conn		*prev, *next;	/* every connection of the loop */
 	bool			 our_fin;	/* we shut down first (-v) */
 	bool			 peer_fin;	/* the client's FIN was read (-v) */
@@ -526,6 +537,11 @@ struct loop {
 	struct watch		 listen_watch[MAX_LISTEN];
 	struct watch		 sig_watch;
 	bool			 listening;	/* listeners are in the epoll set */
+	struct spill		*spill;		/* --prefork: the workers' board */
+	unsigned		 seat;		/* and our slot on it */
+	long long		 spill_check_ms;	/* when we look at it again */
+	unsigned		 spill_looks;	/* looks in a row for a change */
+	bool			 spill_turn;	/* ours to take new connections */
 	long long		 accept_resume_ms;	/* paused until then, or 0 */
 	long long		 accept_warned_ms;
 	bool			 stopping;
@@ -534,7 +550,7 @@ struct loop {
 	unsigned		 peak_conns;	/* most held since the heap was trimmed */
 	struct conn		*conns;		/* every open connection */
 	struct conn		*closed;	/* freed after the event batch */
-	struct timerq		 q_request;	/* -t: a request, a queued request */
+	struct timerq		 q_request;	/* -t: a request being read */
 	struct timerq		 q_idle;	/* between keep-alive requests */
 	struct timerq		 q_send;	/* a response: progress checks */
 	struct timerq		 q_linger;	/* draining before close */
@@ -543,10 +559,9 @@ struct loop {
 	struct children		 children;	/* fork mode */
 	int			 chan[2];	/* fork mode: children's reports */
 	struct watch		 chan_watch;	/* WATCH_CHILD: chan[0] */
-	struct conn		*queue_head, *queue_tail;	/* waiting for a child */
 	char			 scratch[READ_CHUNK];
 };
-int	loop_run(struct server *srv, bool worker);
+int	loop_run(struct server *srv, struct spill *spill, unsigned seat);
 int	loop_serve_one(struct server *srv, int fd,
 	    const struct sockaddr_storage *peer);
 int	loop_watch(struct loop *l, int fd, uint32_t *have, uint32_t want,
@@ -563,8 +578,7 @@ void	trace_line(const char *fmt, ...) PRINTF_LIKE(1, 2);
 #define HANDBACK_MS	100	/* a child sends this long, then the parent */
 #define CHILD_STAY_MS	10	/* it waits this long for a next request */
 #define CHILD_LIFE_MS	1000	/* and serves one connection this long at most */
-void	child_dispatch(struct conn *c);
-void	child_queue_run(struct loop *l);
+bool	child_dispatch(struct conn *c);
 int	child_channel_open(struct loop *l);
 void	child_reports(struct loop *l);
 void	child_exited(struct loop *l, pid_t pid);

@@ -401,10 +401,10 @@ is "$(tr '\n' '|' <"$R")" "200 hello, sockweb|200 in sub|200 hello, sockweb|clos
 
 req='GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n'
 pipe=""
-for i in $(seq 1 105); do pipe="$pipe$req"; done
+for i in $(seq 1 1005); do pipe="$pipe$req"; done
 rr "$pipe" --timeout 10
-is "$(grep -a -c '^HTTP/1\.[01] 200' "$R")" 100 "105 pipelined requests: 100 answered, then closed"
-is "$RRC" 0 "connection closed after 100 requests"
+is "$(grep -a -c '^HTTP/1\.[01] 200' "$R")" 1000 "1005 pipelined requests: 1000 answered, then closed"
+is "$RRC" 0 "connection closed after 1000 requests"
 
 start=$(date +%s%N)
 rr 'GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n' --timeout 12
