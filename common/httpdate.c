@@ -64,6 +64,14 @@ httpdate_timegm(int year, int mon, int mday, int hour, int min, int sec)
 	return (time_t)(days * 86400 + hour * 3600 + min * 60 + sec);
 }
 
+/* Two decimal digits of v (0..99). */
+static void
+put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
+
 char *
 httpdate_format(time_t t, char buf[HTTPDATE_LEN + 1])
 {
@@ -74,9 +82,22 @@ httpdate_format(time_t t, char buf[HTTPDATE_LEN + 1])
 		buf[0] = '\0';
 		return NULL;
 	}
-	snprintf(buf, HTTPDATE_LEN + 1, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-	    wday_short[tm.tm_wday], tm.tm_mday, month_short[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	/* "Sun, 06 Nov 1994 08:49:37 GMT", by hand: one per response. */
+	memcpy(buf, wday_short[tm.tm_wday], 3);
+	memcpy(buf + 3, ", ", 2);
+	put2(buf + 5, tm.tm_mday);
+	buf[7] = ' ';
+	memcpy(buf + 8, month_short[tm.tm_mon], 3);
+	buf[11] = ' ';
+	put2(buf + 12, (tm.tm_year + 1900) / 100);
+	put2(buf + 14, (tm.tm_year + 1900) % 100);
+	buf[16] = ' ';
+	put2(buf + 17, tm.tm_hour);
+	buf[19] = ':';
+	put2(buf + 20, tm.tm_min);
+	buf[22] = ':';
+	put2(buf + 23, tm.tm_sec);
+	memcpy(buf + 25, " GMT", 5);
 	return buf;
 }
 

@@ -221,6 +221,7 @@ static bool
 take_next(struct conn *c, size_t used)
 {
 	conn_free_response(c);
+	file_cache_wakeup(c->cache);	/* it came later: look at files anew */
 	TRACE("the next request (%zu bytes) is here: this child serves it too",
 	    used);
 	c->nrequests++;

@@ -1,7 +1,11 @@
 /*
  * file_cache.c: a small open-file cache per process, like nginx's
  * open_file_cache. A hit costs one fstatat() instead of openat2() + fstat()
- * + close(). It is safe because a hit must name the very file (device,
+ * + close(), and only the first hit of an entry after each wake-up of the
+ * event loop: the requests of one batch of events all arrived before it
+ * began, so one look at the file serves them all (h2o clears its file
+ * cache at every loop iteration for the same reason); a file changed
+ * before a request arrived is always seen. It is safe because a hit must name the very file (device,
  * inode) that was opened safely beneath the root, unchanged (size, mtime,
  * ctime, mode): a renamed, replaced, truncated or chmod-ed file, or a path
  * that now leads elsewhere through a symlink, no longer matches and is
@@ -33,6 +37,7 @@ struct cache_entry {
 	char		*data;		/* the bytes of a small file, or NULL */
 	unsigned long	 used;		/* for least-recently-used eviction */
 	long long	 used_ms;
+	unsigned long	 checked;	/* the loop wake-up of the last fstatat */
 	unsigned	 refs;		/* open struct files that use it */
 	bool		 in_table;	/* false: dropped, closed at refs 0 */
 };
@@ -41,6 +46,14 @@ void
 file_cache_init(struct file_cache *fc)
 {
 	memset(fc, 0, sizeof(*fc));
+}
+
+/* The event loop woke up with events: the next hit of each entry looks. */
+void
+file_cache_wakeup(struct file_cache *fc)
+{
+	if (++fc->wakeup == 0)
+		fc->wakeup = 1;	/* 0 means "never": always look */
 }
 
 static void
@@ -155,6 +168,7 @@ cache_insert(struct file_cache *fc, const char *path, const struct file *f,
 	e->data = read_small(f->fd, f->st.st_size);
 	e->used = ++fc->clock;
 	e->used_ms = now_ms;
+	e->checked = fc->wakeup;	/* just opened: as good as looked at */
 	e->in_table = true;
 	fc->slot[i] = e;
 	return e;
@@ -183,9 +197,15 @@ cache_lookup(struct file_cache *fc, int root_fd, const char *path,
 		e = fc->slot[i];
 		if (e == NULL || strcmp(e->path, path) != 0)
 			continue;
+		if (e->checked == fc->wakeup && fc->wakeup != 0) {
+			e->used = ++fc->clock;	/* looked at in this batch */
+			e->used_ms = now_ms;
+			return e;
+		}
 		if (now_ms - e->used_ms < FILE_CACHE_INACTIVE_MS &&
 		    fstatat(root_fd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    same_file(&st, &e->st)) {
+			e->checked = fc->wakeup;
 			e->used = ++fc->clock;
 			e->used_ms = now_ms;
 			return e;

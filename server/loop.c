@@ -431,6 +431,8 @@ loop_main(struct server *srv, bool worker, struct spill *spill, unsigned seat,
 	}
 	for (now = io_now_ms(); !finished(l, now); now = io_now_ms()) {
 		n = loop_wait(l, evs, now);
+		if (n > 0)
+			file_cache_wakeup(&l->cache);
 		if (n == -1 && errno != EINTR) {
 			log_warn("epoll_wait");
 			rc = -1;

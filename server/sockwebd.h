@@ -281,8 +281,10 @@ void	file_close(struct file *f);
 struct file_cache {
 	struct cache_entry	*slot[FILE_CACHE_SIZE];
 	unsigned long		 clock;
+	unsigned long		 wakeup;	/* the event loop's, counted */
 };
 void	file_cache_init(struct file_cache *fc);
+void	file_cache_wakeup(struct file_cache *fc);
 void	file_cache_unref(struct cache_entry *e);
 int	file_open_cached(struct file_cache *fc, int root_fd, const char *path,
 	    struct file *f);

@@ -33,7 +33,7 @@
 
 #include "sockwebd.h"
 
-#define SPILL_JOIN_CHECKS	2	/* looks with connections waiting: join */
+#define SPILL_JOIN_CHECKS	4	/* looks with connections waiting: join */
 #define SPILL_LEAVE_CHECKS	10	/* looks with none: leave them again */
 
 struct spill_slot {
