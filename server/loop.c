@@ -33,7 +33,7 @@
 #define ACCEPT_BURST	1024
 #define SEND_CHECK_MS	1000	/* a response's progress is checked this often */
 #define CACHE_SWEEP_MS	1000
-#define SIGNAL_CHECK_EVERY 4	/* events handled between signalfd reads */
+#define SIGNAL_CHECK_MS	5	/* within a batch, the signalfd this often */
 #define TRIM_AFTER_CONNS 256	/* a burst this big: give the heap back after */
 #define SPILL_CHECK_MS	10	/* a --prefork worker looks at the board this often */
 
@@ -104,6 +104,7 @@ listeners_update(struct loop *l)
 }
 
 static void on_signals(struct loop *l);
+static void signals_if_due(struct loop *l);
 
 static void
 accept_burst(struct loop *l, const struct listener *ln)
@@ -134,8 +135,7 @@ accept_burst(struct loop *l, const struct listener *ln)
 			conn_refuse(fd, &peer, 503);
 		else if (conn_open(l, fd, &peer, ln->proxy) == NULL)
 			close(fd);
-		if (i % SIGNAL_CHECK_EVERY == SIGNAL_CHECK_EVERY - 1)
-			on_signals(l);	/* each connection may have cost a fork */
+		signals_if_due(l);	/* each connection may have cost a fork */
 	}
 }
 
@@ -193,6 +193,23 @@ on_signals(struct loop *l)
 			upgrade_start();	/* only the parent starts a copy */
 			break;
 		}
+	}
+}
+
+/*
+ * Within a batch of events (or of accepts), read the signalfd once
+ * SIGNAL_CHECK_MS have passed since the last look: a read per few events
+ * was a quarter of a keep-alive worker's system calls, and the clock is
+ * read without one (vDSO).
+ */
+static void
+signals_if_due(struct loop *l)
+{
+	long long now = io_now_ms();
+
+	if (now >= l->signals_check_ms) {
+		l->signals_check_ms = now + SIGNAL_CHECK_MS;
+		on_signals(l);
 	}
 }
 
@@ -442,11 +459,10 @@ loop_main(struct server *srv, bool worker, struct spill *spill, unsigned seat,
 			dispatch(l, &evs[i]);
 			/*
 			 * A batch may hold dozens of requests to fork for; look
-			 * at the signalfd between them (one read), so a SIGTERM
-			 * stops the accepting within a few forks, not a batch.
+			 * at the signalfd between them, so a SIGTERM stops the
+			 * accepting within a few forks, not a batch.
 			 */
-			if (i % SIGNAL_CHECK_EVERY == SIGNAL_CHECK_EVERY - 1)
-				on_signals(l);
+			signals_if_due(l);
 		}
 		free_closed(l);
 		run_timers(l, io_now_ms());

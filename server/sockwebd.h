@@ -542,6 +542,7 @@ struct loop {
 	struct spill		*spill;		/* --prefork: the workers' board */
 	unsigned		 seat;		/* and our slot on it */
 	long long		 spill_check_ms;	/* when we look at it again */
+	long long		 signals_check_ms;	/* next signalfd look in a batch */
 	unsigned		 spill_looks;	/* looks in a row for a change */
 	bool			 spill_turn;	/* ours to take new connections */
 	long long		 accept_resume_ms;	/* paused until then, or 0 */
