@@ -4,7 +4,8 @@
  * whole request (conn.c) when it forks; the child inherits it with the
  * rest of the parent's memory, decides the response (handler.c) and
  * sends it with plain blocking calls. It then reports back over the
- * parent's one SOCK_SEQPACKET channel (a message naming its pid) and exits: "done, keep the connection" (the
+ * parent's one SOCK_SEQPACKET channel (a message naming its pid) and
+ * exits: "done, keep the connection" (the
  * parent waits for the next request, as Apache's event MPM returns
  * keep-alive connections to its listener), "failed, close it", or, when
  * the client has not taken everything within HANDBACK_MS, "here is what

@@ -5,11 +5,11 @@
  * event loop: the requests of one batch of events all arrived before it
  * began, so one look at the file serves them all (h2o clears its file
  * cache at every loop iteration for the same reason); a file changed
- * before a request arrived is always seen. It is safe because a hit must name the very file (device,
- * inode) that was opened safely beneath the root, unchanged (size, mtime,
- * ctime, mode): a renamed, replaced, truncated or chmod-ed file, or a path
- * that now leads elsewhere through a symlink, no longer matches and is
- * opened anew.
+ * before a request arrived is always seen. It is safe because a hit must
+ * name the very file (device, inode) that was opened safely beneath the
+ * root, unchanged (size, mtime, ctime, mode): a renamed, replaced,
+ * truncated or chmod-ed file, or a path that now leads elsewhere through
+ * a symlink, no longer matches and is opened anew.
  *
  * An event-driven worker may still be sending from an entry's descriptor
  * when the entry goes stale or is pushed out, so entries are referenced:

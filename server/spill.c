@@ -36,8 +36,9 @@
 #define SPILL_JOIN_CHECKS	4	/* looks with connections waiting: join */
 #define SPILL_LEAVE_CHECKS	10	/* looks with none: leave them again */
 
+/* One cache line each: a worker's stores do not disturb its neighbour. */
 struct spill_slot {
-	_Atomic int	accepting;	/* its listeners are watched */
+	_Alignas(64) _Atomic int accepting;	/* its listeners are watched */
 	_Atomic int	full;		/* cannot take more: the next must */
 };
 
@@ -79,9 +80,15 @@ spill_vacate(struct spill *s, unsigned w)
 void
 spill_publish(struct spill *s, unsigned w, bool accepting, bool full)
 {
-	atomic_store_explicit(&s->slot[w].accepting, accepting,
-	    memory_order_relaxed);
-	atomic_store_explicit(&s->slot[w].full, full, memory_order_relaxed);
+	struct spill_slot *me = &s->slot[w];
+
+	/* Store only a change: the line stays shared with the reader. */
+	if (atomic_load_explicit(&me->accepting, memory_order_relaxed) !=
+	    accepting)
+		atomic_store_explicit(&me->accepting, accepting,
+		    memory_order_relaxed);
+	if (atomic_load_explicit(&me->full, memory_order_relaxed) != full)
+		atomic_store_explicit(&me->full, full, memory_order_relaxed);
 }
 
 /*
