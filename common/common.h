@@ -49,10 +49,12 @@ int	io_wait(int fd, short events, int timeout_ms);
 long long io_now_ms(void);
 long long io_now_us(void);
 
-/* number.c: the one decimal number parser (digits only, never wraps). */
+/* number.c: the one decimal parser (digits only, never wraps); a writer. */
 size_t	number_digits(const char *s, size_t len, uint64_t *out);
 int	number_parse(const char *s, long min, long max, long *out);
 int	number_seconds_ms(const char *s, long max_s, long long *ms);
+#define NUMBER_FORMAT_MAX 24	/* 2^64 - 1 in decimal, and the NUL */
+size_t	number_format(uintmax_t v, unsigned base, char out[NUMBER_FORMAT_MAX]);
 
 /* buf.c: a growable byte buffer for building messages. */
 struct buf {

@@ -4,6 +4,8 @@
  * numbers on the wire (a port, a byte position) are not NUL-terminated.
  * number_digits reads digits only and never overflows; number_parse is
  * the whole-string form with bounds, for options and environment values.
+ * number_format writes one, without printf, for the header fields every
+ * response carries (Content-Length, the ETag's parts).
  */
 #include "config.h"
 
@@ -77,4 +79,23 @@ number_parse(const char *s, long min, long max, long *out)
 		return -1;
 	*out = n;
 	return 0;
+}
+
+/*
+ * v in base 10 or 16 (lower case), no leading zeros, NUL-terminated, into
+ * out (NUMBER_FORMAT_MAX bytes); returns the number of digits.
+ */
+size_t
+number_format(uintmax_t v, unsigned base, char out[NUMBER_FORMAT_MAX])
+{
+	char digits[NUMBER_FORMAT_MAX], *d = digits + sizeof(digits);
+	size_t n;
+
+	do
+		*--d = "0123456789abcdef"[v % base];
+	while ((v /= base) != 0);
+	n = (size_t)(digits + sizeof(digits) - d);
+	memcpy(out, d, n);
+	out[n] = '\0';
+	return n;
 }

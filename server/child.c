@@ -321,13 +321,13 @@ bool
 child_dispatch(struct conn *c)
 {
 	struct loop *l = c->loop;
+	bool none_free = l->children.count >= l->children.max;
 	pid_t pid;
 
-	if (l->children.count >= l->children.max || l->nconns > l->children.max) {
-		TRACE("%s (-c %u): the parent serves %s itself",
-		    l->children.count >= l->children.max ? "no child free" :
-		    "more connections than children", l->children.max,
-		    c->peer_name);
+	if (none_free || l->nconns > l->children.max) {
+		TRACE("%s (-c %u): the parent serves %s itself", none_free ?
+		    "no child free" : "more connections than children",
+		    l->children.max, c->peer_name);
 		return false;
 	}
 	if (loop_watch(l, c->fd, &c->events, 0, &c->watch) == -1)

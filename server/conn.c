@@ -404,7 +404,6 @@ void
 conn_fail(struct conn *c, int status)
 {
 	response_error_page(&c->resp, status, &c->body);
-	c->resp.retry_after = status == 503 ? 1 : 0;
 	c->resp.keep_alive = false;
 	start_sending(c);
 	conn_drive(c);
@@ -432,7 +431,7 @@ static void
 request_ready(struct conn *c)
 {
 	c->nrequests++;
-	/* Fork mode: a child, unless none of the -c places is free. */
+	/* Fork mode: a child, unless all -c are busy or outnumbered. */
 	if (c->loop->worker || c->req->state == REQUEST_ERROR ||
 	    !child_dispatch(c))
 		respond(c);

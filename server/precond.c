@@ -19,15 +19,7 @@
 static char *
 put_hex(char *p, uintmax_t v)
 {
-	char digits[sizeof(v) * 2], *d = digits + sizeof(digits);
-	size_t n;
-
-	do
-		*--d = "0123456789abcdef"[v & 15];
-	while ((v >>= 4) != 0);
-	n = (size_t)(digits + sizeof(digits) - d);
-	memcpy(p, d, n);
-	return p + n;
+	return p + number_format(v, 16, p);
 }
 
 /*

@@ -5,9 +5,8 @@
  * servers, nginx's workers). With EPOLLEXCLUSIVE a new connection wakes
  * one worker, and the workers take new connections in order, the next one
  * only while those before it are saturated (spill.c): a light load costs
- * one worker's wake-ups, not N. Each worker has a seat on that board; the
- * master restarts a worker that died in its seat. The master only watches:
- * it restarts a worker that died,
+ * one worker's wake-ups, not N. Each worker has a seat on that board.
+ * The master only watches: it restarts a worker that died (in its seat),
  * passes SIGHUP on (each worker reopens its own access log) and, on
  * SIGTERM, tells the workers to stop and kills those still running after
  * the grace period (proc.c's rule, the same as fork mode's).
@@ -71,6 +70,7 @@ reap_workers(struct children *ch, struct seats *s)
 			if (s->pid[w] == pid) {
 				s->pid[w] = 0;
 				spill_vacate(&s->board, w);	/* the next stands in */
+				break;
 			}
 		}
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)

@@ -130,16 +130,12 @@ put(struct head *h, const char *s)
 static void
 put_num(struct head *h, intmax_t v)
 {
-	char digits[24], *p = digits + sizeof(digits);
-	uintmax_t u = v < 0 ? -(uintmax_t)v : (uintmax_t)v;
+	char digits[NUMBER_FORMAT_MAX];
 
-	*--p = '\0';
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
 	if (v < 0)
-		*--p = '-';
-	put(h, p);
+		put(h, "-");
+	number_format(v < 0 ? -(uintmax_t)v : (uintmax_t)v, 10, digits);
+	put(h, digits);
 }
 
 /* One field: name, the value, CRLF. */

@@ -22,8 +22,11 @@ peer_pid() {
 }
 
 # hold N: N connections that sent half a request, held by the server
-# (each only reads what comes), for 30 s or until killed.
+# (each only reads what comes), for 30 s or until killed; returns once the
+# server holds them (its descriptors grew by N).
 hold() {
+	local before
+	before=$(fds)
 	python3 - "$PORT" "$1" <<'EOF' &
 import socket, sys, time
 port, n = int(sys.argv[1]), int(sys.argv[2])
@@ -36,6 +39,8 @@ time.sleep(30)
 EOF
 	HOLDER=$!
 	track_pid "$HOLDER"
+	poll 10 sh -c "[ \$(ls /proc/$SERVER_PID/fd | wc -l) -ge $((before + $1)) ]" ||
+		diag "the server did not take the $1 held connections"
 }
 
 # --- fork mode: beyond -c the parent serves --------------------------------
@@ -45,7 +50,6 @@ p=$(peer_pid)
 ok "$([ -n "$p" ] && [ "$p" != "$SERVER_PID" ]; echo $?)" \
 	"-c 2, one connection: a child ($p) serves it, not the parent ($SERVER_PID)"
 hold 3
-sleep "$(scaled 0.5)"
 p=$(peer_pid)
 is "$p" "$SERVER_PID" "-c 2, 3 connections held: the parent serves the 4th itself"
 is "$(curl -s --max-time 5 "$BASE/hello.txt")" "hello, sockweb" \
@@ -60,7 +64,6 @@ stop_sockwebd
 # -v says why the parent served.
 start_sockwebd -c 1 -v || bail_out "sockwebd -c 1 -v did not start"
 hold 1
-sleep "$(scaled 0.5)"
 curl -s --max-time 5 -o /dev/null "$BASE/hello.txt"
 like "$(cat "$SERVER_ERR")" "more connections than children \(-c 1\): the parent serves 127\.0\.0\.1:[0-9]+ itself" \
 	"-v: the trace says why the parent serves"

@@ -24,6 +24,14 @@ after(struct spill *s, unsigned w, bool waiting, bool accepting,
 	return accepting;
 }
 
+/* A board of n seats on which worker 0 runs and accepts. */
+static void
+board_open(struct spill *s, unsigned n)
+{
+	spill_open(s, n);
+	spill_publish(s, 0, true, false);
+}
+
 static void
 test_first_worker(void)
 {
@@ -67,8 +75,7 @@ test_streaks_reset(void)
 	unsigned n = 0;
 	bool acc;
 
-	spill_open(&s, 2);
-	spill_publish(&s, 0, true, false);
+	board_open(&s, 2);
 	acc = after(&s, 1, true, false, 3, &n);
 	acc = after(&s, 1, false, acc, 1, &n);
 	acc = after(&s, 1, true, acc, 3, &n);
@@ -84,7 +91,7 @@ test_full_and_chain(void)
 	struct spill s;
 	unsigned n = 0;
 
-	spill_open(&s, 3);
+	board_open(&s, 3);
 	spill_publish(&s, 0, true, true);
 	ok(spill_should_accept(&s, 1, false, false, &n),
 	    "worker 0 full (limit, EMFILE, stopping): worker 1 takes them at once");
@@ -106,8 +113,7 @@ test_shared_after_fork(void)
 	pid_t pid;
 	int status = -1;
 
-	spill_open(&s, 2);
-	spill_publish(&s, 0, true, false);
+	board_open(&s, 2);
 	if ((pid = fork()) == 0) {
 		spill_publish(&s, 0, true, true);	/* the "worker" says: full */
 		_exit(0);
