@@ -75,6 +75,9 @@ stop_sockwebd
 start_sockwebd --prefork 2 || bail_out "sockwebd --prefork 2 did not start"
 workers() { ps --ppid "$SERVER_PID" -o pid= | tr -d ' ' | sort -n | tr '\n' ' '; }
 poll "$(scaled 5)" sh -c "[ \$(ps --ppid $SERVER_PID -o pid= | wc -l) -eq 2 ]"
+# At rest: until worker 0 has published its seat, worker 1 stands in, and
+# it leaves after ten empty looks (about 110 ms); give that time.
+sleep "$(scaled 1)"
 pids=""
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	pids="$pids $(peer_pid)"
