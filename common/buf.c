@@ -32,7 +32,18 @@ buf_reset(struct buf *b)
 	b->failed = false;
 }
 
-static int
+/* Empty; the allocation stays if it is at most keep bytes, for reuse. */
+void
+buf_trim(struct buf *b, size_t keep)
+{
+	if (b->cap > keep)
+		buf_free(b);
+	else
+		buf_reset(b);
+}
+
+/* Room for extra more bytes and the NUL, in one allocation. */
+int
 buf_reserve(struct buf *b, size_t extra)
 {
 	size_t cap;

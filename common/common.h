@@ -17,8 +17,15 @@
 
 #if defined(__GNUC__)
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+/*
+ * Not inlined into its caller: a rarely taken path with big stack arrays
+ * would otherwise widen the common path's frame (in fork mode each stack
+ * page a child touches is a page fault and a copy).
+ */
+#define NOINLINE __attribute__((noinline))
 #else
 #define PRINTF_LIKE(f, a)
+#define NOINLINE
 #endif
 
 /* log.c: diagnostics on stderr, one style: "prog: what: why". */
@@ -66,6 +73,8 @@ struct buf {
 void	buf_init(struct buf *b);
 void	buf_free(struct buf *b);
 void	buf_reset(struct buf *b);
+int	buf_reserve(struct buf *b, size_t extra);
+void	buf_trim(struct buf *b, size_t keep);
 int	buf_append(struct buf *b, const void *data, size_t len);
 int	buf_puts(struct buf *b, const char *s);
 int	buf_printf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);

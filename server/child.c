@@ -76,7 +76,9 @@ cmp_int(const void *a, const void *b)
 
 /*
  * The child inherits every descriptor of the parent: thousands of other
- * clients' connections among them. Keep only ours (and stdio).
+ * clients' connections among them. Keep only ours, stdio, and the files
+ * of the parent's open-file cache (the child may hit those entries: a
+ * closed one would be sent as an empty body).
  */
 static void
 close_all_but(int *keep, size_t n)
@@ -229,17 +231,32 @@ take_next(struct conn *c, size_t used)
 	return true;
 }
 
+/*
+ * Where the next request's bytes are kept for the report: allocated on the
+ * first one, not a READ_CHUNK array on the stack of every child (each
+ * stack page a child touches is a page it faults in and copies).
+ */
+static bool
+head_room(char **head)
+{
+	if (*head == NULL && (*head = malloc(READ_CHUNK)) == NULL) {
+		log_warn("malloc");
+		return false;
+	}
+	return true;
+}
+
 /* A pipelined request the parent had read with the last one. */
 static bool
-next_pending(struct conn *c, struct handback *hb, char *head, size_t *len)
+next_pending(struct conn *c, struct handback *hb, char **head, size_t *len)
 {
 	size_t used;
 
 	request_init(c->req);
 	used = request_feed(c->req, c->pending, c->npending);
-	if (c->req->state != REQUEST_DONE)
+	if (c->req->state != REQUEST_DONE || !head_room(head))
 		return false;	/* the parent completes it, or answers the error */
-	memcpy(head, c->pending, used);
+	memcpy(*head, c->pending, used);
 	memmove(c->pending, c->pending + used, c->npending - used);
 	c->npending -= used;
 	hb->pending_used += used;
@@ -253,7 +270,7 @@ next_pending(struct conn *c, struct handback *hb, char *head, size_t *len)
  */
 static bool
 next_request(struct conn *c, struct handback *hb, long long life_end,
-    char *head, size_t *len)
+    char **head, size_t *len)
 {
 	long long left = life_end - io_now_ms();
 	size_t used;
@@ -273,10 +290,10 @@ next_request(struct conn *c, struct handback *hb, long long life_end,
 		return false;
 	request_init(c->req);
 	used = request_feed(c->req, c->loop->scratch, (size_t)n);
-	if (c->req->state != REQUEST_DONE)
+	if (c->req->state != REQUEST_DONE || !head_room(head))
 		return false;	/* the parent reads it from the start (and
 				 * answers a bad one itself, as always) */
-	if (read(c->fd, head, used) != (ssize_t)used) {
+	if (read(c->fd, *head, used) != (ssize_t)used) {
 		log_warn("read %s", c->peer_name);
 		c->resp.keep_alive = false;	/* where the next one starts is lost */
 		return false;
@@ -289,17 +306,21 @@ static void
 child_serve(struct conn *c, int chan)
 {
 	struct handback hb = { 0 };
-	int keep[] = { c->fd, chan, c->srv->root_fd, log_access_fd() };
+	int keep[4 + FILE_CACHE_SIZE] = { c->fd, chan, c->srv->root_fd,
+	    log_access_fd() };
+	size_t nkeep = 4 + file_cache_fds(c->cache, keep + 4);
 	int memfd = -1, filefd = -1;
 	long long life_end = io_now_ms() + CHILD_LIFE_MS;
-	char head[READ_CHUNK];
+	char *head = NULL;
 	size_t head_len = 0;
+	int rc;
 
 	if (proc_child_signals() == -1)
 		_exit(1);
-	close_all_but(keep, sizeof(keep) / sizeof(keep[0]));
+	close_all_but(keep, nkeep);
+	file_cache_freeze(c->cache);
 	while ((hb.kind = serve_one(c, &hb, &memfd, &filefd)) == HANDBACK_DONE &&
-	    next_request(c, &hb, life_end, head, &head_len))
+	    next_request(c, &hb, life_end, &head, &head_len))
 		hb.more_requests++;
 	hb.head_len = hb.more_requests > 0 ? head_len : 0;
 	hb.pid = getpid();
@@ -310,7 +331,27 @@ child_serve(struct conn *c, int chan)
 	TRACE("sendmsg(%d) to the parent: %s", chan, hb.kind == HANDBACK_DONE ?
 	    "response sent" : hb.kind == HANDBACK_FAILED ? "failed, close" :
 	    "the client reads slowly: the parent sends the rest");
-	_exit(report(chan, &hb, head, memfd, filefd) == 0 ? 0 : 1);
+	rc = report(chan, &hb, head, memfd, filefd);
+	free(head);
+	_exit(rc == 0 ? 0 : 1);
+}
+
+/*
+ * fork() runs the atfork handlers and takes and drops libc's and ld.so's
+ * locks around the clone; in a parent with one thread that only writes
+ * pages (libc's and ld.so's data) which parent and child then each fault
+ * in and copy, for every request. _Fork (glibc 2.34) is the clone alone:
+ * nothing in sockwebd registers an atfork handler, and with one thread no
+ * lock can be held at the fork.
+ */
+static pid_t
+fork_child(void)
+{
+#ifdef HAVE__FORK
+	return _Fork();
+#else
+	return fork();
+#endif
 }
 
 /*
@@ -332,7 +373,15 @@ child_dispatch(struct conn *c)
 	}
 	if (loop_watch(l, c->fd, &c->events, 0, &c->watch) == -1)
 		return false;
-	if ((pid = fork()) == -1) {
+	/*
+	 * Room for the response head, taken here: the parent's malloc reuses
+	 * the chunk the last connection freed, while the child's first malloc
+	 * would sort the parent's free chunks, each write a page fault and a
+	 * copy in the child (6 to 17 of them, perf).
+	 */
+	if (buf_reserve(&c->out, RESPONSE_HEAD_TYPICAL) == -1)
+		return false;
+	if ((pid = fork_child()) == -1) {
 		log_warn("fork");
 		return false;
 	}

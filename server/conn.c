@@ -51,16 +51,35 @@ watch(struct conn *c, uint32_t events)
 	return 0;
 }
 
+/* The request struct goes back to the loop's spares, or is freed. */
+static void
+request_done(struct loop *l, struct request *req)
+{
+	if (req != NULL && !spares_keep(&l->spare_requests, req))
+		free(req);
+}
+
+/* A closed connection's memory, when no spare is wanted (spares.c). */
+void
+conn_destroy(struct conn *c)
+{
+	buf_free(&c->out);
+	free(c);
+}
+
 struct conn *
 conn_open(struct loop *l, int fd, const struct sockaddr_storage *peer,
     bool proxy)
 {
 	struct conn *c;
+	struct buf out;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		log_warn("calloc connection");
+	if ((c = spares_take(&l->spare_conns)) == NULL)
 		return NULL;
-	}
+	out = c->out;		/* a reused connection keeps its head buffer */
+	memset(c, 0, sizeof(*c));
+	c->out = out;
+	buf_reset(&c->out);
 	c->watch.kind = WATCH_CONN;
 	c->fd = fd;
 	c->handback_fd[0] = c->handback_fd[1] = -1;
@@ -72,12 +91,12 @@ conn_open(struct loop *l, int fd, const struct sockaddr_storage *peer,
 	addr_format((const struct sockaddr *)peer, c->peer_name,
 	    sizeof(c->peer_name));
 	if (proxy && proxy_conn_expect(c) == -1) {
-		free(c);
+		if (!spares_keep(&l->spare_conns, c))
+			conn_destroy(c);
 		return NULL;
 	}
 	buf_init(&c->body);
 	buf_init(&c->location);
-	buf_init(&c->out);
 	c->next = l->conns;
 	if (l->conns)
 		l->conns->prev = c;
@@ -106,10 +125,13 @@ conn_free_response(struct conn *c)
 			close(c->handback_fd[i]);
 		c->handback_fd[i] = -1;
 	}
-	/* An idle connection keeps no buffers: a few hundred bytes each. */
+	/*
+	 * An idle connection keeps no buffers but a small one for the next
+	 * head (a malloc and free per response are page faults in fork mode).
+	 */
 	buf_free(&c->body);
 	buf_free(&c->location);
-	buf_free(&c->out);
+	buf_trim(&c->out, CONN_OUT_KEEP);
 	sendq_init(&c->sendq);
 }
 
@@ -135,7 +157,7 @@ conn_close(struct conn *c)
 		log_warn("close %s", c->peer_name);
 	c->fd = -1;
 	conn_free_response(c);
-	free(c->req);
+	request_done(l, c->req);
 	c->req = NULL;
 	free(c->pending);
 	c->pending = NULL;
@@ -251,10 +273,8 @@ static struct request *
 request_get(struct conn *c)
 {
 	if (c->req == NULL) {
-		if ((c->req = malloc(sizeof(*c->req))) == NULL) {
-			log_warn("malloc request");
+		if ((c->req = spares_take(&c->loop->spare_requests)) == NULL)
 			return NULL;
-		}
 		request_init(c->req);
 	}
 	return c->req;
@@ -462,7 +482,7 @@ conn_response_done(struct conn *c, bool log)
 		timer_arm(&c->loop->q_request, &c->timer, io_now_ms());
 		return;
 	}
-	free(c->req);		/* idle: only this struct stays */
+	request_done(c->loop, c->req);	/* idle: only this struct stays */
 	c->req = NULL;
 	timer_arm(&c->loop->q_idle, &c->timer, io_now_ms());
 }

@@ -240,19 +240,28 @@ open_no_links(int root_fd, const char *path)
  * way (ELOOP) is expanded by resolve_links, which keeps every step beneath
  * the root and refuses dot names in link targets (dotfiles stay hidden
  * behind a link too); the link-free result is opened the same strict way,
- * so a link swapped in meanwhile is refused, not followed.
+ * so a link swapped in meanwhile is refused, not followed. The rare
+ * expansion is a function of its own (NOINLINE): its path buffers, 24 KiB,
+ * stay off the stack of the common case.
  */
+static NOINLINE int
+open_resolved(int root_fd, const char *path)
+{
+	char resolved[PATH_OUT_MAX];
+
+	if (resolve_links(root_fd, path, resolved) == -1)
+		return -1;
+	return open_no_links(root_fd, resolved);
+}
+
 static int
 open_beneath(int root_fd, const char *path)
 {
-	char resolved[PATH_OUT_MAX];
 	int fd = open_no_links(root_fd, path);
 
 	if (fd >= 0 || errno != ELOOP || !follow_symlinks)
 		return fd;
-	if (resolve_links(root_fd, path, resolved) == -1)
-		return -1;
-	return open_no_links(root_fd, resolved);
+	return open_resolved(root_fd, path);
 }
 
 static int

@@ -17,6 +17,11 @@
  * file_close() closes it. Entries unused for FILE_CACHE_INACTIVE_MS are
  * closed (a deleted file's space comes back), and the cache gives all its
  * descriptors back when the process runs out of them.
+ *
+ * A fork-mode child freezes its copy (file_cache_freeze): it still hits
+ * what the parent had cached, but adds nothing, since its entries would
+ * die with it; the entry, its path and a small file's bytes would be three
+ * allocations and a read(2) for a request it serves once.
  */
 #include "config.h"
 
@@ -46,6 +51,13 @@ void
 file_cache_init(struct file_cache *fc)
 {
 	memset(fc, 0, sizeof(*fc));
+}
+
+/* Look up, never add: the entries would not outlive this process. */
+void
+file_cache_freeze(struct file_cache *fc)
+{
+	fc->frozen = true;
 }
 
 /* The event loop woke up with events: the next hit of each entry looks. */
@@ -84,6 +96,18 @@ file_cache_unref(struct cache_entry *e)
 {
 	if (--e->refs == 0 && !e->in_table)
 		entry_destroy(e);
+}
+
+/* The descriptors of the table's entries, into out; how many. */
+size_t
+file_cache_fds(const struct file_cache *fc, int out[FILE_CACHE_SIZE])
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < FILE_CACHE_SIZE; i++)
+		if (fc->slot[i] != NULL)
+			out[n++] = fc->slot[i]->fd;
+	return n;
 }
 
 /* Every entry leaves the table (the process is out of descriptors). */
@@ -154,8 +178,11 @@ cache_insert(struct file_cache *fc, const char *path, const struct file *f,
     long long now_ms)
 {
 	struct cache_entry *e;
-	size_t i = slot_victim(fc);
+	size_t i;
 
+	if (fc->frozen)
+		return NULL;
+	i = slot_victim(fc);
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
 	if ((e->path = strdup(path)) == NULL) {

@@ -101,17 +101,24 @@ static bool
 preconditions_decide(struct conn *c, const struct request *req,
     struct response *resp)
 {
-	char match[REQ_LIST_MAX], none_match[REQ_LIST_MAX];
-	struct preconditions pc = {
-		.if_match = request_header_list(req, "If-Match", match),
+	struct buf match, none_match;
+	struct preconditions pc;
+	enum precond_result verdict;
+
+	buf_init(&match);
+	buf_init(&none_match);
+	pc = (struct preconditions){
+		.if_match = request_header_list(req, "If-Match", &match),
 		.if_none_match = request_header_list(req, "If-None-Match",
-		    none_match),
+		    &none_match),
 		.if_modified_since = request_header(req, "If-Modified-Since"),
 		.if_unmodified_since = request_header(req, "If-Unmodified-Since"),
 	};
-
-	switch (precond_evaluate(&pc, resp->etag, resp->last_modified,
-	    req->method == HTTP_GET || req->method == HTTP_HEAD)) {
+	verdict = precond_evaluate(&pc, resp->etag, resp->last_modified,
+	    req->method == HTTP_GET || req->method == HTTP_HEAD);
+	buf_free(&match);
+	buf_free(&none_match);
+	switch (verdict) {
 	case PRECOND_NOT_MODIFIED:
 		resp->status = 304;	/* with the validators, no body */
 		resp->length = 0;
@@ -195,15 +202,17 @@ static void
 variant_decide(struct conn *c, const struct request *req,
     struct response *resp, struct file *f, const char *path)
 {
-	char accept[REQ_LIST_MAX];
+	struct buf accept;
 	struct file v;
 	enum encoding e;
 	bool any;
 
 	if (!mime_compressible(resp->content_type))
 		return;
+	buf_init(&accept);
 	e = variant_open(c->cache, c->srv->root_fd, path, f,
-	    request_header_list(req, "Accept-Encoding", accept), &v, &any);
+	    request_header_list(req, "Accept-Encoding", &accept), &v, &any);
+	buf_free(&accept);
 	if (any)
 		resp->vary = "Accept-Encoding";
 	if (e == ENC_IDENTITY)
@@ -250,12 +259,16 @@ static void
 listing_response(struct conn *c, const struct request *req,
     struct response *resp, struct file *f, const struct target *t)
 {
-	char accept[REQ_LIST_MAX];
+	struct buf accept;
 	struct listing_sort sort;
 	struct listing l;
-	bool json = listing_wants_json(t->query,
-	    request_header_list(req, "Accept", accept));
+	bool json;
 	int rc;
+
+	buf_init(&accept);
+	json = listing_wants_json(t->query,
+	    request_header_list(req, "Accept", &accept));
+	buf_free(&accept);
 
 	listing_sort_parse(t->query, &sort);
 	if (listing_read(c->srv->root_fd, f->fd, t->path, &l) == -1) {

@@ -311,7 +311,8 @@ free_closed(struct loop *l)
 
 	while ((c = l->closed) != NULL) {
 		l->closed = c->next;
-		free(c);
+		if (!spares_keep(&l->spare_conns, c))
+			conn_destroy(c);
 	}
 }
 
@@ -329,6 +330,9 @@ loop_init(struct loop *l, struct server *srv, bool worker)
 	timerq_init(&l->q_send, SEND_CHECK_MS);
 	timerq_init(&l->q_linger, LINGER_MS);
 	file_cache_init(&l->cache);
+	spares_init(&l->spare_conns, sizeof(struct conn), true, "connection");
+	spares_init(&l->spare_requests, sizeof(struct request), false,
+	    "request");
 	for (i = 0; i < srv->nlisteners; i++) {
 		l->listen_watch[i].kind = WATCH_LISTENER;
 		l->listen_watch[i].index = (unsigned)i;
@@ -355,11 +359,16 @@ loop_init(struct loop *l, struct server *srv, bool worker)
 static void
 loop_free(struct loop *l)
 {
+	struct request *req;
 	struct conn *c;
 
 	while ((c = l->conns) != NULL)
 		conn_close(c);
 	free_closed(l);
+	while ((c = spares_pop(&l->spare_conns)) != NULL)
+		conn_destroy(c);
+	while ((req = spares_pop(&l->spare_requests)) != NULL)
+		free(req);
 	children_stop(&l->children, l->stop_deadline_ms);
 	children_free(&l->children);
 	file_cache_release(&l->cache);

@@ -350,37 +350,30 @@ request_header_count(const struct request *req, const char *name)
 
 /*
  * A list-valued field (RFC 9110 5.6.1) as one list: a single line is
- * returned as it is; several lines are joined with ", " into out, which
- * RFC 9110 5.3 says means the same. out holds REQ_LIST_MAX bytes, more
- * than all the values of a request with separators, so the join never
- * cuts. NULL: no such field.
+ * returned as it is; several lines are joined with ", " into join, which
+ * RFC 9110 5.3 says means the same (a buffer, not a stack array of the
+ * largest possible list: in fork mode every stack page a child touches is
+ * a page it copies). NULL: no such field; "" (matches nothing) when the
+ * join could not be allocated.
  */
 const char *
 request_header_list(const struct request *req, const char *name,
-    char out[REQ_LIST_MAX])
+    struct buf *join)
 {
-	const char *v;
-	size_t i, len = 0, n, lines = 0;
+	size_t i, lines = 0;
 
 	if (request_header_count(req, name) < 2)
 		return request_header(req, name);
+	buf_reset(join);
 	for (i = 0; i < req->nheaders; i++) {
 		if (req->headers[i].value == 0 ||
 		    strcasecmp(req->arena + req->headers[i].name, name) != 0)
 			continue;
-		v = req->arena + req->headers[i].value;
-		n = strlen(v);
-		if (len + n + 3 > REQ_LIST_MAX)
-			return "";	/* cannot happen; "" matches nothing */
-		if (lines++ > 0) {	/* an empty first line is an element */
-			memcpy(out + len, ", ", 2);
-			len += 2;
-		}
-		memcpy(out + len, v, n);
-		len += n;
+		if (lines++ > 0)	/* an empty first line is an element */
+			buf_puts(join, ", ");
+		buf_puts(join, req->arena + req->headers[i].value);
 	}
-	out[len] = '\0';
-	return out;
+	return join->failed ? "" : join->data;
 }
 
 /* Whether any `name` field's list (RFC 9110 5.6.1) has `token`, any case. */

@@ -106,128 +106,104 @@ has_body(const struct response *r)
 /*
  * The head is built with plain copies, not printf: it is formatted for
  * every response, and a dozen vsnprintf calls were a sixth of a
- * keep-alive worker's user time (perf). A full buffer truncates, never
- * overflows; the caller's buffer is far larger than any head.
+ * keep-alive worker's user time (perf). It goes straight into the
+ * connection's buffer: no stack array for the largest head (a fork-mode
+ * child copies every stack page it touches). An allocation failure is
+ * remembered in the buffer (buf.failed) and checked once at the end.
  */
-struct head {
-	char	*out;
-	size_t	 size;
-	size_t	 len;
-};
-
 static void
-put(struct head *h, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (h->len + n >= h->size)
-		n = h->len + 1 < h->size ? h->size - h->len - 1 : 0;
-	memcpy(h->out + h->len, s, n);
-	h->len += n;
-	h->out[h->len] = '\0';
-}
-
-static void
-put_num(struct head *h, intmax_t v)
+put_num(struct buf *h, intmax_t v)
 {
 	char digits[NUMBER_FORMAT_MAX];
 
 	if (v < 0)
-		put(h, "-");
+		buf_puts(h, "-");
 	number_format(v < 0 ? -(uintmax_t)v : (uintmax_t)v, 10, digits);
-	put(h, digits);
+	buf_puts(h, digits);
 }
 
 /* One field: name, the value, CRLF. */
 static void
-field(struct head *h, const char *name, const char *value)
+field(struct buf *h, const char *name, const char *value)
 {
-	put(h, name);
-	put(h, value);
-	put(h, "\r\n");
+	buf_puts(h, name);
+	buf_puts(h, value);
+	buf_puts(h, "\r\n");
 }
 
 static void
-field_num(struct head *h, const char *name, intmax_t value)
+field_num(struct buf *h, const char *name, intmax_t value)
 {
-	put(h, name);
+	buf_puts(h, name);
 	put_num(h, value);
-	put(h, "\r\n");
+	buf_puts(h, "\r\n");
 }
 
 static void
-content_range(struct head *h, const struct response *r)
+content_range(struct buf *h, const struct response *r)
 {
-	put(h, "Content-Range: bytes ");
+	buf_puts(h, "Content-Range: bytes ");
 	if (r->status == 416) {
-		put(h, "*");
+		buf_puts(h, "*");
 	} else {
 		put_num(h, (intmax_t)r->offset);
-		put(h, "-");
+		buf_puts(h, "-");
 		put_num(h, (intmax_t)(r->offset + r->length - 1));
 	}
-	put(h, "/");
+	buf_puts(h, "/");
 	put_num(h, (intmax_t)r->total);
-	put(h, "\r\n");
+	buf_puts(h, "\r\n");
 }
 
 static void
-head_start(struct head *h, const struct response *r)
+head_start(struct buf *h, const struct response *r)
 {
-	put(h, "HTTP/1.0 ");
+	buf_puts(h, "HTTP/1.0 ");
 	put_num(h, r->status);
-	put(h, " ");
-	put(h, response_reason(r->status));
-	put(h, "\r\n");
+	buf_puts(h, " ");
+	buf_puts(h, response_reason(r->status));
+	buf_puts(h, "\r\n");
 	field(h, "Date: ", date_now());
 	field(h, "Server: ", "sockweb/" SOCKWEB_VERSION);
 }
 
-size_t
-response_format_head(const struct response *r, char *out, size_t size)
+int
+response_format_head(const struct response *r, struct buf *out)
 {
-	struct head h = { out, size, 0 };
 	char lm[HTTPDATE_LEN + 1];
 
-	if (size == 0)
-		return 0;
-	out[0] = '\0';
-	head_start(&h, r);
+	head_start(out, r);
 	if (r->content_type && has_body(r))
-		field(&h, "Content-Type: ", r->content_type);
+		field(out, "Content-Type: ", r->content_type);
 	if (has_body(r))
-		field_num(&h, "Content-Length: ", (intmax_t)r->length);
+		field_num(out, "Content-Length: ", (intmax_t)r->length);
 	if (r->last_modified >= 0 && httpdate_format(r->last_modified, lm))
-		field(&h, "Last-Modified: ", lm);
+		field(out, "Last-Modified: ", lm);
 	if (r->etag[0] != '\0')
-		field(&h, "ETag: ", r->etag);
+		field(out, "ETag: ", r->etag);
 	if (r->vary)
-		field(&h, "Vary: ", r->vary);
+		field(out, "Vary: ", r->vary);
 	if (r->content_encoding && has_body(r))
-		field(&h, "Content-Encoding: ", r->content_encoding);
+		field(out, "Content-Encoding: ", r->content_encoding);
 	if (r->ranges || r->status == 304 || r->status == 416)
-		put(&h, "Accept-Ranges: bytes\r\n");
+		buf_puts(out, "Accept-Ranges: bytes\r\n");
 	if (r->ranged || r->status == 416)
-		content_range(&h, r);
+		content_range(out, r);
 	if (r->location)
-		field(&h, "Location: ", r->location);
+		field(out, "Location: ", r->location);
 	if (r->allow)
-		field(&h, "Allow: ", r->allow);
+		field(out, "Allow: ", r->allow);
 	if (r->retry_after > 0)
-		field_num(&h, "Retry-After: ", r->retry_after);
+		field_num(out, "Retry-After: ", r->retry_after);
 	if (r->preflight)
-		put(&h, "Access-Control-Allow-Methods: GET, HEAD, OPTIONS\r\n"
+		buf_puts(out, "Access-Control-Allow-Methods: GET, HEAD, OPTIONS\r\n"
 		    "Access-Control-Allow-Headers: " CORS_ALLOW_HEADERS "\r\n"
 		    "Access-Control-Max-Age: 86400\r\n");
-	put(&h, headers_extra(r->status));
-	field(&h, "Connection: ", r->keep_alive ? "keep-alive\r\n" : "close\r\n");
-	return h.len;
+	buf_puts(out, headers_extra(r->status));
+	field(out, "Connection: ", r->keep_alive ? "keep-alive\r\n" : "close\r\n");
+	return out->failed ? -1 : 0;
 }
 
-/*
- * The response as segments of q: the head (formatted into `head`, which
- * must live as long as q) and the body from memory or from the file.
- */
 /* multipart/byteranges: each part's header, then its bytes by sendfile. */
 static int
 queue_multipart(const struct multipart *mp, int fd, struct sendq *q)
@@ -243,20 +219,23 @@ queue_multipart(const struct multipart *mp, int fd, struct sendq *q)
 	return sendq_add_mem(q, mp->text + mp->tail_off, mp->tail_len, true);
 }
 
+/*
+ * The response as segments of q: the head (formatted into `head`, which
+ * must live as long as q) and the body from memory or from the file.
+ */
 int
 response_queue(const struct response *r, struct buf *head, struct sendq *q)
 {
-	char line[32768];	/* Location may carry a long escaped path */
 	bool body = !r->head && has_body(r) && r->length > 0;
-	size_t hlen = 0;
 
 	sendq_init(q);
 	buf_reset(head);
 	if (!r->http09) {
-		hlen = response_format_head(r, line, sizeof(line));
-		if (buf_append(head, line, hlen) == -1)
+		/* most heads fit: one allocation, not a realloc per doubling */
+		if (buf_reserve(head, RESPONSE_HEAD_TYPICAL) == -1 ||
+		    response_format_head(r, head) == -1)
 			return -1;
-		if (sendq_add_mem(q, head->data, hlen, false) == -1)
+		if (sendq_add_mem(q, head->data, head->len, false) == -1)
 			return -1;
 	}
 	if (!body)

@@ -219,13 +219,18 @@ struct request {
 	bool			line_parsed;	/* http-parser is past it */
 	bool			fields_done;	/* what follows is a trailer */
 	size_t			trailer_len;	/* trailer bytes, ignored */
-	/* not cleared: http_parser_init, and lengths above bound the rest */
+	/*
+	 * Not cleared: http_parser_init, and lengths above bound the rest.
+	 * Small arrays first, then the big ones, each filled from its start:
+	 * a usual request writes the first pages only (in fork mode every
+	 * page the parent writes between two forks is a fault and a copy).
+	 */
 	http_parser		parser;		/* private to request.c */
-	char			target[REQ_LINE_MAX + 1];
-	char			arena[REQ_HEADERS_MAX + 2 * REQ_FIELDS_MAX];
-	struct header		headers[REQ_FIELDS_MAX];
 	char			head[24];	/* first bytes, to tell 501 from 400 */
 	char			line_tail[16];	/* end of the request line */
+	struct header		headers[REQ_FIELDS_MAX];
+	char			target[REQ_LINE_MAX + 1];
+	char			arena[REQ_HEADERS_MAX + 2 * REQ_FIELDS_MAX];
 };
 void	request_init(struct request *req);
 size_t	request_feed(struct request *req, const char *data, size_t len);
@@ -233,10 +238,8 @@ void	request_fail(struct request *req, int status);
 const char *request_header(const struct request *req, const char *name);
 const char *request_method_name(const struct request *req);
 size_t	request_header_count(const struct request *req, const char *name);
-/* a list field on several lines, joined: the arena plus ", " per field */
-#define REQ_LIST_MAX	(REQ_HEADERS_MAX + 3 * REQ_FIELDS_MAX)
 const char *request_header_list(const struct request *req, const char *name,
-	    char out[REQ_LIST_MAX]);
+	    struct buf *join);
 bool	request_has_token(const struct request *req, const char *name,
 	    const char *token);
 
@@ -282,8 +285,11 @@ struct file_cache {
 	struct cache_entry	*slot[FILE_CACHE_SIZE];
 	unsigned long		 clock;
 	unsigned long		 wakeup;	/* the event loop's, counted */
+	bool			 frozen;	/* look up only: a fork-mode child */
 };
 void	file_cache_init(struct file_cache *fc);
+void	file_cache_freeze(struct file_cache *fc);
+size_t	file_cache_fds(const struct file_cache *fc, int out[FILE_CACHE_SIZE]);
 void	file_cache_wakeup(struct file_cache *fc);
 void	file_cache_unref(struct cache_entry *e);
 int	file_open_cached(struct file_cache *fc, int root_fd, const char *path,
@@ -453,7 +459,8 @@ int	response_error_page(struct response *r, int status, struct buf *body);
 int	response_queue(const struct response *r, struct buf *head,
 	    struct sendq *q);
 int	response_send(int fd, struct response *r, int timeout_ms);
-size_t	response_format_head(const struct response *r, char *out, size_t size);
+int	response_format_head(const struct response *r, struct buf *out);
+#define RESPONSE_HEAD_TYPICAL	500	/* a file's head: about 300 bytes */
 
 /* conn.c: one connection's state, from accept to close. */
 enum conn_state {
@@ -470,6 +477,7 @@ struct watch {
 	unsigned	 index;		/* a listener's */
 };
 struct loop;
+#define CONN_OUT_KEEP	1024	/* a head buffer this small stays allocated */
 struct conn {
 	struct watch		 watch;		/* WATCH_CONN */
 	int			 fd;
@@ -510,6 +518,7 @@ struct conn *conn_open(struct loop *l, int fd,
 void	conn_event(struct conn *c, uint32_t events);
 void	conn_timeout(struct conn *c, long long now_ms);
 void	conn_close(struct conn *c);
+void	conn_destroy(struct conn *c);
 void	conn_stop(struct conn *c);
 void	conn_drive(struct conn *c);
 bool	conn_keep_alive(const struct conn *c);
@@ -530,6 +539,20 @@ void	proxy_conn_done(struct conn *c);
 /* loop.c: the event loop of the fork-mode parent and of each worker. */
 #define LOOP_EVENTS	64	/* events taken per epoll_wait */
 #define READ_CHUNK	16384
+/* spares.c: finished objects of one size, kept for reuse. */
+#define SPARES_MAX	32
+struct spares {
+	void		*item[SPARES_MAX];
+	unsigned	 n;
+	size_t		 size;
+	bool		 zero;		/* new ones calloc-ed */
+	const char	*what;		/* for the malloc error */
+};
+void	spares_init(struct spares *s, size_t size, bool zero, const char *what);
+void	*spares_take(struct spares *s);
+bool	spares_keep(struct spares *s, void *p);
+void	*spares_pop(struct spares *s);
+
 struct loop {
 	const struct server	*srv;
 	bool			 worker;	/* serves itself; else forks children */
@@ -562,6 +585,8 @@ struct loop {
 	struct children		 children;	/* fork mode */
 	int			 chan[2];	/* fork mode: children's reports */
 	struct watch		 chan_watch;	/* WATCH_CHILD: chan[0] */
+	struct spares		 spare_conns;
+	struct spares		 spare_requests;
 	char			 scratch[READ_CHUNK];
 };
 int	loop_run(struct server *srv, struct spill *spill, unsigned seat);

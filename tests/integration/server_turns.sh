@@ -4,7 +4,8 @@
 #  - Fork mode: a request that comes while the parent holds more
 #    connections than -c is served by the parent itself (/_peer names the
 #    serving process: the parent's pid, not a child's); with few
-#    connections every request still gets a child.
+#    connections every request still gets a child, also for a file the
+#    parent has in its open-file cache.
 #  - --prefork 2: the workers take new connections in order (server/spill.c):
 #    at rest, sequential requests and 32 keep-alive connections opened at
 #    once all go to one worker; when that worker cannot accept (stopped
@@ -59,6 +60,24 @@ sleep "$(scaled 0.5)"
 p=$(peer_pid)
 ok "$([ -n "$p" ] && [ "$p" != "$SERVER_PID" ]; echo $?)" \
 	"-c 2, the held connections gone: a child serves again ($p)"
+stop_sockwebd
+
+# A file the parent served (and keeps in its open-file cache) is whole when
+# a child serves it next: the child keeps the cache's descriptors.
+head -c 100000 /dev/urandom >"$TEST_DIR/www/big.bin"
+start_sockwebd -c 1 -t 30 || bail_out "sockwebd -c 1 did not start"
+hold 1
+curl -s --max-time 5 -o "$TEST_DIR/big.parent" "$BASE/big.bin"
+cmp -s "$TEST_DIR/www/big.bin" "$TEST_DIR/big.parent"
+ok $? "-c 1, a connection held: the parent serves a 100 kB file whole"
+stop_pid "$HOLDER" KILL
+sleep "$(scaled 0.5)"
+p=$(peer_pid)
+ok "$([ -n "$p" ] && [ "$p" != "$SERVER_PID" ]; echo $?)" \
+	"-c 1, the held connection gone: a child serves again ($p)"
+curl -s --max-time 5 -o "$TEST_DIR/big.child" "$BASE/big.bin"
+cmp -s "$TEST_DIR/www/big.bin" "$TEST_DIR/big.child"
+ok $? "then a child serves the file the parent has cached: whole, same bytes"
 stop_sockwebd
 
 # -v says why the parent served.

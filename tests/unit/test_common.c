@@ -128,6 +128,28 @@ test_buf(void)
 	buf_free(&b);
 }
 
+/* buf_reserve: one allocation for what is coming; buf_trim: keep it small. */
+static void
+test_buf_reserve_trim(void)
+{
+	struct buf b;
+	char *data;
+
+	buf_init(&b);
+	is_int(buf_reserve(&b, 500), 0, "reserve 500 bytes");
+	ok(b.cap > 500 && b.len == 0, "room for 500 and the NUL, nothing in it");
+	data = b.data;
+	buf_puts(&b, "HTTP/1.0 200 OK\r\n");
+	ok(b.data == data, "appending within the reservation does not move it");
+	buf_trim(&b, 1024);
+	ok(b.data == data && b.len == 0, "trim: a small buffer stays, emptied");
+	for (int i = 0; i < 200; i++)
+		buf_puts(&b, "0123456789");
+	buf_trim(&b, 1024);
+	ok(b.data == NULL && b.cap == 0, "trim: a buffer past the bound is freed");
+	buf_free(&b);
+}
+
 /* Read exactly len bytes unless the stream ends first (what a test reader needs). */
 static ssize_t
 read_full(int fd, void *buf, size_t len, int timeout_ms)
@@ -282,6 +304,7 @@ main(void)
 	test_addr();
 	test_httpdate();
 	test_buf();
+	test_buf_reserve_trim();
 	test_io();
 	return tap_done();
 }

@@ -269,21 +269,23 @@ test_header_list(void)
 	    "if-none-match: \"c\"\r\n"
 	    "If-None-Match:\r\n"
 	    "\r\n";
-	static char out[REQ_LIST_MAX];
+	struct buf out;
 
+	buf_init(&out);
 	request_init(&req);
 	request_feed(&req, data, strlen(data));
 	is_int(req.state, REQUEST_DONE, "list fields: complete");
-	is_str(request_header_list(&req, "If-None-Match", out),
+	is_str(request_header_list(&req, "If-None-Match", &out),
 	    "\"a\", \"b\", \"c\", ",
 	    "three If-None-Match lines joined, the empty one an empty element");
-	ok(request_header_list(&req, "Accept-Encoding", out) ==
+	ok(request_header_list(&req, "Accept-Encoding", &out) ==
 	    request_header(&req, "Accept-Encoding"),
 	    "a single line is returned as it is, not copied");
-	is_str(request_header_list(&req, "If-Match", out), ", \"m\"",
+	is_str(request_header_list(&req, "If-Match", &out), ", \"m\"",
 	    "an empty first line is an element too");
-	ok(request_header_list(&req, "If-Range", out) == NULL,
+	ok(request_header_list(&req, "If-Range", &out) == NULL,
 	    "an absent list field is NULL");
+	buf_free(&out);
 }
 
 /*
