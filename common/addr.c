@@ -7,10 +7,54 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common.h"
+
+/* s into buf of size bytes, cut if need be, always NUL-terminated. */
+static void
+copy_cut(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (size == 0)
+		return;
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
+/* s at the end of out (room for ADDR_STRLEN bytes in all), cut if need be. */
+static void
+append(char out[ADDR_STRLEN], const char *s)
+{
+	size_t len = strlen(out);
+
+	copy_cut(out + len, ADDR_STRLEN - len, s);
+}
+
+/*
+ * A dotted quad by hand: inet_ntop formats IPv4 with sprintf, and this
+ * runs for every connection (in fork mode, before each fork: printf's deep
+ * frame is one more stack page to fault in and copy).
+ */
+static void
+ipv4_format(const struct in_addr *a, char *buf, size_t size)
+{
+	const unsigned char *b = (const unsigned char *)&a->s_addr;
+	char out[ADDR_STRLEN] = "", digits[NUMBER_FORMAT_MAX];
+
+	for (int i = 0; i < 4; i++) {
+		if (i > 0)
+			append(out, ".");
+		number_format(b[i], 10, digits);
+		append(out, digits);
+	}
+	copy_cut(buf, size, out);
+}
 
 const char *
 addr_format_ip(const struct sockaddr *sa, char *buf, size_t size)
@@ -19,8 +63,9 @@ addr_format_ip(const struct sockaddr *sa, char *buf, size_t size)
 
 	switch (sa->sa_family) {
 	case AF_INET:
-		src = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-		break;
+		ipv4_format(&((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    buf, size);
+		return buf;
 	case AF_INET6:
 		src = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
 		break;
@@ -49,15 +94,21 @@ addr_port(const struct sockaddr *sa)
 const char *
 addr_format(const struct sockaddr *sa, char *buf, size_t size)
 {
-	char ip[INET6_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN], out[ADDR_STRLEN] = "";
+	char port[NUMBER_FORMAT_MAX];
+	bool v6 = sa->sa_family == AF_INET6;
 
 	addr_format_ip(sa, ip, sizeof(ip));
-	if (sa->sa_family == AF_INET6)
-		snprintf(buf, size, "[%s]:%d", ip, addr_port(sa));
-	else if (sa->sa_family == AF_INET)
-		snprintf(buf, size, "%s:%d", ip, addr_port(sa));
-	else
-		snprintf(buf, size, "%s", ip);
+	if (!v6 && sa->sa_family != AF_INET) {
+		copy_cut(buf, size, ip);
+		return buf;
+	}
+	number_format((uintmax_t)addr_port(sa), 10, port);
+	append(out, v6 ? "[" : "");
+	append(out, ip);
+	append(out, v6 ? "]:" : ":");
+	append(out, port);
+	copy_cut(buf, size, out);
 	return buf;
 }
 

@@ -63,6 +63,10 @@ int	number_seconds_ms(const char *s, long max_s, long long *ms);
 #define NUMBER_FORMAT_MAX 24	/* 2^64 - 1 in decimal, and the NUL */
 size_t	number_format(uintmax_t v, unsigned base, char out[NUMBER_FORMAT_MAX]);
 
+/* ascii.c: case-insensitive comparison the HTTP way (ASCII only). */
+int	ascii_casecmp(const char *a, const char *b);
+int	ascii_ncasecmp(const char *a, const char *b, size_t n);
+
 /* buf.c: a growable byte buffer for building messages. */
 struct buf {
 	char	*data;

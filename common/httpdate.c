@@ -72,13 +72,55 @@ put2(char *p, int v)
 	p[1] = (char)('0' + v % 10);
 }
 
+/*
+ * The date of a day count since 1970-01-01 (mon 0-11), the inverse of
+ * days_from_civil (Hinnant's civil_from_days). gmtime_r would do, but
+ * it takes libc's time-zone lock and state for every response: in fork
+ * mode, pages each child writes, faults in and copies.
+ */
+static void
+civil_from_days(long long days, long long *y, int *mon, int *mday)
+{
+	long long z = days + 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	long long doe = z - era * 146097;
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long long mp = (5 * doy + 2) / 153;
+	int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+
+	*mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*mon = m - 1;
+	*y = yoe + era * 400 + (m <= 2);
+}
+
+/* t as struct tm fields (UTC); false outside years 0-9999. */
+static bool
+utc_fields(time_t t, struct tm *tm)
+{
+	long long days = (long long)t / 86400, secs = (long long)t % 86400, y;
+
+	if (secs < 0) {		/* floor, for times before 1970 */
+		secs += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &tm->tm_mon, &tm->tm_mday);
+	if (y < 0 || y > 9999)
+		return false;
+	tm->tm_year = (int)(y - 1900);
+	tm->tm_wday = (int)(((days % 7) + 11) % 7);	/* 1970-01-01: Thursday */
+	tm->tm_hour = (int)(secs / 3600);
+	tm->tm_min = (int)(secs / 60 % 60);
+	tm->tm_sec = (int)(secs % 60);
+	return true;
+}
+
 char *
 httpdate_format(time_t t, char buf[HTTPDATE_LEN + 1])
 {
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
-	    tm.tm_year + 1900 < 0) {
+	if (!utc_fields(t, &tm)) {
 		buf[0] = '\0';
 		return NULL;
 	}

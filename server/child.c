@@ -68,10 +68,18 @@ struct handback {
 	} seg[SENDQ_SEGMENTS];
 };
 
-static int
-cmp_int(const void *a, const void *b)
+/* A few descriptors in order (insertion sort: qsort is one more libc page). */
+static void
+sort_fds(int *fd, size_t n)
 {
-	return *(const int *)a - *(const int *)b;
+	for (size_t i = 1; i < n; i++) {
+		int v = fd[i];
+		size_t j = i;
+
+		for (; j > 0 && fd[j - 1] > v; j--)
+			fd[j] = fd[j - 1];
+		fd[j] = v;
+	}
 }
 
 /*
@@ -86,7 +94,7 @@ close_all_but(int *keep, size_t n)
 	unsigned from = 3;
 	size_t i;
 
-	qsort(keep, n, sizeof(*keep), cmp_int);
+	sort_fds(keep, n);
 	for (i = 0; i < n; i++) {
 		if (keep[i] < (int)from)
 			continue;

@@ -170,7 +170,14 @@ conn_close(struct conn *c)
 		c->next->prev = c->prev;
 	l->nconns--;
 	c->state = CONN_CLOSED;
-	c->next = l->closed;	/* the batch may still name it: free later */
+	/*
+	 * A spare at once, unless an event of this batch still names it: then
+	 * after the batch. (One fork-mode batch can accept and close hundreds
+	 * of connections: deferred, none would be reused within it.)
+	 */
+	if (!loop_batch_names(l, &c->watch) && spares_keep(&l->spare_conns, c))
+		return;
+	c->next = l->closed;
 	l->closed = c;
 }
 

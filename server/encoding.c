@@ -11,7 +11,6 @@
 
 #include <ctype.h>
 #include <string.h>
-#include <strings.h>
 
 #include "sockwebd.h"
 
@@ -88,13 +87,13 @@ coding_of(const char *tok, size_t n)
 {
 	int e;
 
-	if (n == 6 && strncasecmp(tok, "x-gzip", 6) == 0)
+	if (n == 6 && ascii_ncasecmp(tok, "x-gzip", 6) == 0)
 		return ENC_GZIP;
 	if (n == 1 && *tok == '*')
 		return ENC_COUNT;	/* the wildcard */
 	for (e = 0; e < ENC_COUNT; e++)
 		if (strlen(coding_names[e]) == n &&
-		    strncasecmp(tok, coding_names[e], n) == 0)
+		    ascii_ncasecmp(tok, coding_names[e], n) == 0)
 			return e;
 	return -1;			/* a coding we have no variant in */
 }

@@ -15,7 +15,6 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <string.h>
-#include <strings.h>
 
 #include "sockwebd.h"
 
@@ -65,7 +64,7 @@ field_list_next(const char **cursor, const char **elem, size_t *len)
 bool
 field_token_is(const char *elem, size_t len, const char *token)
 {
-	return strlen(token) == len && strncasecmp(elem, token, len) == 0;
+	return strlen(token) == len && ascii_ncasecmp(elem, token, len) == 0;
 }
 
 static bool

@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,7 +79,7 @@ accept_q(const char *accept, const char *type)
 		n = strcspn(p, " \t;,");
 		if ((q = encoding_element_q(p + n, &p)) < 0 || (*p != ',' && *p != '\0'))
 			return -1;
-		if (n == want && strncasecmp(tok, type, n) == 0)
+		if (n == want && ascii_ncasecmp(tok, type, n) == 0)
 			return q;
 	}
 }

@@ -304,6 +304,19 @@ wait_ms(const struct loop *l, long long now)
 	return at <= now ? 0 : (int)(at - now);
 }
 
+/*
+ * Whether an event of this batch still to be dispatched names w: a
+ * connection closed meanwhile must not be reused before (spares.c).
+ */
+bool
+loop_batch_names(const struct loop *l, const struct watch *w)
+{
+	for (int i = l->batch_next; i < l->batch_n; i++)
+		if (l->batch[i].data.ptr == w)
+			return true;
+	return false;
+}
+
 static void
 free_closed(struct loop *l)
 {
@@ -464,7 +477,10 @@ loop_main(struct server *srv, bool worker, struct spill *spill, unsigned seat,
 			rc = -1;
 			break;
 		}
+		l->batch = evs;
+		l->batch_n = n;
 		for (i = 0; i < n; i++) {
+			l->batch_next = i + 1;
 			dispatch(l, &evs[i]);
 			/*
 			 * A batch may hold dozens of requests to fork for; look
@@ -473,6 +489,7 @@ loop_main(struct server *srv, bool worker, struct spill *spill, unsigned seat,
 			 */
 			signals_if_due(l);
 		}
+		l->batch_n = 0;
 		free_closed(l);
 		run_timers(l, io_now_ms());
 		free_closed(l);

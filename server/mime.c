@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "sockwebd.h"
 
@@ -22,7 +21,7 @@ struct mime {
 	const char *type;
 };
 
-/* Sorted by extension (strcasecmp order, all lowercase). */
+/* Sorted by extension (ascii_casecmp order, all lowercase). */
 static const struct mime mime_table[] = {
 	{ "7z",    "application/x-7z-compressed" },
 	{ "avif",  "image/avif" },
@@ -78,7 +77,7 @@ static const char *default_type = MIME_DEFAULT;
 static int
 mime_cmp(const void *key, const void *elem)
 {
-	return strcasecmp(key, ((const struct mime *)elem)->ext);
+	return ascii_casecmp(key, ((const struct mime *)elem)->ext);
 }
 
 /*
@@ -179,7 +178,7 @@ user_add(const char *ext, size_t n, const char *type)
 
 	for (i = 0; i < user_count; i++)	/* a later line wins */
 		if (strlen(user_table[i].ext) == n &&
-		    strncasecmp(user_table[i].ext, ext, n) == 0) {
+		    ascii_ncasecmp(user_table[i].ext, ext, n) == 0) {
 			user_table[i].type = type;
 			return 0;
 		}
@@ -268,7 +267,7 @@ mime_line(char *line, const char **why)
 static int
 user_cmp(const void *a, const void *b)
 {
-	return strcasecmp(((const struct mime *)a)->ext,
+	return ascii_casecmp(((const struct mime *)a)->ext,
 	    ((const struct mime *)b)->ext);
 }
 

@@ -15,7 +15,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <strings.h>
 
 #include "sockwebd.h"
 
@@ -88,9 +87,9 @@ strip_absolute_form(const char **p, size_t *len)
 
 	if (*len > 0 && s[0] == '/')
 		return 0;
-	if (*len >= 7 && strncasecmp(s, "http://", 7) == 0)
+	if (*len >= 7 && ascii_ncasecmp(s, "http://", 7) == 0)
 		auth = s + 7;
-	else if (*len >= 8 && strncasecmp(s, "https://", 8) == 0)
+	else if (*len >= 8 && ascii_ncasecmp(s, "https://", 8) == 0)
 		auth = s + 8;
 	else
 		return 400;	/* "*", "ftp://", a bare word */

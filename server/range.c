@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
 
 #include "sockwebd.h"
 
@@ -145,7 +144,7 @@ range_parse_set(const char *value, off_t size, struct range_set *set)
 	if (value == NULL)
 		return RANGE_NONE;
 	p = skip_ows(value);
-	if (strncasecmp(p, "bytes=", 6) != 0)
+	if (ascii_ncasecmp(p, "bytes=", 6) != 0)
 		return RANGE_NONE;
 	for (p += 6;;) {
 		while (*p == ',' || *p == ' ' || *p == '\t')

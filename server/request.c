@@ -11,7 +11,6 @@
 
 #include <ctype.h>
 #include <string.h>
-#include <strings.h>
 
 #include "sockwebd.h"
 
@@ -330,7 +329,7 @@ request_header(const struct request *req, const char *name)
 		/* A header still being received has no value yet. */
 		if (req->headers[i].value == 0)
 			continue;
-		if (strcasecmp(req->arena + req->headers[i].name, name) == 0)
+		if (ascii_casecmp(req->arena + req->headers[i].name, name) == 0)
 			return req->arena + req->headers[i].value;
 	}
 	return NULL;
@@ -343,7 +342,7 @@ request_header_count(const struct request *req, const char *name)
 
 	for (i = 0; i < req->nheaders; i++)
 		if (req->headers[i].value != 0 &&
-		    strcasecmp(req->arena + req->headers[i].name, name) == 0)
+		    ascii_casecmp(req->arena + req->headers[i].name, name) == 0)
 			n++;
 	return n;
 }
@@ -367,7 +366,7 @@ request_header_list(const struct request *req, const char *name,
 	buf_reset(join);
 	for (i = 0; i < req->nheaders; i++) {
 		if (req->headers[i].value == 0 ||
-		    strcasecmp(req->arena + req->headers[i].name, name) != 0)
+		    ascii_casecmp(req->arena + req->headers[i].name, name) != 0)
 			continue;
 		if (lines++ > 0)	/* an empty first line is an element */
 			buf_puts(join, ", ");
@@ -386,7 +385,7 @@ request_has_token(const struct request *req, const char *name,
 
 	for (i = 0; i < req->nheaders; i++) {
 		if (req->headers[i].value == 0 ||
-		    strcasecmp(req->arena + req->headers[i].name, name) != 0)
+		    ascii_casecmp(req->arena + req->headers[i].name, name) != 0)
 			continue;
 		cur = req->arena + req->headers[i].value;
 		while (field_list_next(&cur, &e, &n))

@@ -576,6 +576,8 @@ struct loop {
 	unsigned		 peak_conns;	/* most held since the heap was trimmed */
 	struct conn		*conns;		/* every open connection */
 	struct conn		*closed;	/* freed after the event batch */
+	const struct epoll_event *batch;	/* the events being dispatched */
+	int			 batch_n, batch_next;	/* how many; the next one */
 	struct timerq		 q_request;	/* -t: a request being read */
 	struct timerq		 q_idle;	/* between keep-alive requests */
 	struct timerq		 q_send;	/* a response: progress checks */
@@ -595,6 +597,7 @@ int	loop_serve_one(struct server *srv, int fd,
 int	loop_watch(struct loop *l, int fd, uint32_t *have, uint32_t want,
 	    struct watch *w);
 bool	loop_near_limits(const struct loop *l);
+bool	loop_batch_names(const struct loop *l, const struct watch *w);
 
 /* trace.c: -v, the socket calls on stderr, one whole line each. */
 extern bool trace_on;

@@ -32,6 +32,15 @@ test_addr(void)
 	sin6.sin6_port = htons(65535);
 	is_str(addr_format((struct sockaddr *)&sin6, buf, sizeof(buf)),
 	    "[2001:db8::ffff:1]:65535", "IPv6 with highest port");
+	inet_pton(AF_INET, "255.0.10.200", &sin.sin_addr);
+	sin.sin_port = htons(0);
+	is_str(addr_format((struct sockaddr *)&sin, buf, sizeof(buf)),
+	    "255.0.10.200:0", "IPv4: every octet width, port 0");
+	is_str(addr_format((struct sockaddr *)&sin, buf, 8), "255.0.1",
+	    "a short buffer cuts, NUL-terminated");
+	is_str(addr_format_ip((struct sockaddr *)&sin, buf, sizeof(buf)),
+	    "255.0.10.200", "IPv4 without port");
+	sin.sin_port = htons(8080);
 	is_int(addr_port((struct sockaddr *)&sin), 8080, "port of IPv4");
 	is_str(addr_family_name(AF_INET6), "IPv6", "family name");
 }
@@ -53,6 +62,28 @@ check_bad_date(const char *s)
 	is_int(httpdate_parse(s, &t), -1, "reject \"%s\"", s);
 }
 
+/* httpdate_format's own calendar against gmtime_r and strftime. */
+static void
+agrees_with_strftime(char buf[HTTPDATE_LEN + 1])
+{
+	char want[64];
+	struct tm tm;
+	long long t;
+	int bad = 0;
+
+	for (t = -62167219200LL; t < 253402300800LL; t += 7777777 + t % 3601) {
+		time_t tt = (time_t)t;
+
+		gmtime_r(&tt, &tm);
+		strftime(want, sizeof(want), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		if (tm.tm_year + 1900 < 1000)	/* %Y writes no leading zeros */
+			continue;
+		if (httpdate_format(tt, buf) == NULL || strcmp(buf, want) != 0)
+			bad++;
+	}
+	is_int(bad, 0, "years 1000-9999, every ~90 days: same as gmtime_r");
+}
+
 static void
 test_httpdate(void)
 {
@@ -69,6 +100,15 @@ test_httpdate(void)
 	    "first second past 2038");
 	is_str(httpdate_format(4102444800LL, buf), "Fri, 01 Jan 2100 00:00:00 GMT",
 	    "year 2100");
+	is_str(httpdate_format(-1, buf), "Wed, 31 Dec 1969 23:59:59 GMT",
+	    "the second before the epoch");
+	is_str(httpdate_format(253402300799LL, buf),
+	    "Fri, 31 Dec 9999 23:59:59 GMT", "the last second of year 9999");
+	ok(httpdate_format(253402300800LL, buf) == NULL && buf[0] == '\0',
+	    "year 10000: no date");
+	ok(httpdate_format(-62167219201LL, buf) == NULL,
+	    "before year 0: no date");
+	agrees_with_strftime(buf);
 
 	check_date("Sun, 06 Nov 1994 08:49:37 GMT", 784111777, "IMF-fixdate");
 	check_date("Sunday, 06-Nov-94 08:49:37 GMT", 784111777, "RFC 850");
@@ -126,6 +166,22 @@ test_buf(void)
 	is_str(b.data, "a%20b%23%3F%25/%C3%A9.txt", "url escape");
 	ok(!b.failed, "no allocation failure");
 	buf_free(&b);
+}
+
+static void
+test_ascii(void)
+{
+	ok(ascii_casecmp("Content-Length", "content-length") == 0,
+	    "ASCII letters match in either case");
+	ok(ascii_casecmp("Host", "Hosts") < 0 && ascii_casecmp("b", "A") > 0,
+	    "order as strcasecmp in the C locale");
+	ok(ascii_ncasecmp("HTTP://x", "http://", 7) == 0 &&
+	    ascii_ncasecmp("http:/", "http://", 7) != 0,
+	    "at most n bytes; a shorter string differs");
+	ok(ascii_casecmp("\xc3\x89", "\xc3\xa9") != 0,
+	    "bytes past ASCII are compared as they are");
+	ok(ascii_casecmp("[", "{") != 0 && ascii_casecmp("@", "`") != 0,
+	    "only A-Z fold: [ is not {, @ is not `");
 }
 
 /* buf_reserve: one allocation for what is coming; buf_trim: keep it small. */
@@ -304,6 +360,7 @@ main(void)
 	test_addr();
 	test_httpdate();
 	test_buf();
+	test_ascii();
 	test_buf_reserve_trim();
 	test_io();
 	return tap_done();
