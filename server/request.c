@@ -51,6 +51,7 @@ request_init(struct request *req)
 	req->major = 1;
 	req->last = HDR_NONE;
 	req->target[0] = '\0';
+	req->arena = req->target + 1;	/* moved past the target by the first field */
 	http_parser_init(&req->parser, HTTP_REQUEST);
 	req->parser.data = req;
 }
@@ -175,6 +176,8 @@ on_header_field(http_parser *p, const char *at, size_t len)
 	if (req->fields_done)
 		return trailer(req, len);
 	req->line_parsed = true;
+	if (req->last == HDR_NONE)	/* the target is whole: fields follow it */
+		req->arena = req->target + req->target_len + 1;
 	if (req->last != HDR_FIELD) {
 		if (req->last == HDR_VALUE)
 			value_end(req);

@@ -23,6 +23,7 @@
 #define REQ_LINE_MAX		8192	/* longer request line: 414 */
 #define REQ_HEADERS_MAX		16384	/* more header bytes: 431 */
 #define REQ_FIELDS_MAX		100	/* more header fields: 431 */
+#define REQ_ARENA_MAX		(REQ_HEADERS_MAX + 2 * REQ_FIELDS_MAX)	/* + NULs */
 #define KEEPALIVE_MAX		1000	/* requests a connection (as nginx) */
 #define KEEPALIVE_IDLE_MS	5000	/* wait for the next request */
 #define LINGER_MS		1000	/* drain after shutdown(SHUT_WR) */
@@ -208,6 +209,7 @@ struct request {
 	bool			keep_alive;
 	bool			started;	/* any byte received */
 	size_t			target_len;
+	char			*arena;		/* the fields: in target[], after it */
 	/* request.c's bookkeeping, cleared with the fields above */
 	size_t			arena_len;
 	size_t			nheaders;
@@ -221,16 +223,17 @@ struct request {
 	size_t			trailer_len;	/* trailer bytes, ignored */
 	/*
 	 * Not cleared: http_parser_init, and lengths above bound the rest.
-	 * Small arrays first, then the big ones, each filled from its start:
-	 * a usual request writes the first pages only (in fork mode every
-	 * page the parent writes between two forks is a fault and a copy).
+	 * Small arrays first, then one filled from its start: the target
+	 * (at most REQ_LINE_MAX bytes and its NUL), and right after it the
+	 * arena of field names and values. A usual request writes its first
+	 * page or two only (in fork mode every page the parent writes
+	 * between two forks is a fault and a copy).
 	 */
 	http_parser		parser;		/* private to request.c */
 	char			head[24];	/* first bytes, to tell 501 from 400 */
 	char			line_tail[16];	/* end of the request line */
 	struct header		headers[REQ_FIELDS_MAX];
-	char			target[REQ_LINE_MAX + 1];
-	char			arena[REQ_HEADERS_MAX + 2 * REQ_FIELDS_MAX];
+	char			target[REQ_LINE_MAX + 1 + REQ_ARENA_MAX];
 };
 void	request_init(struct request *req);
 size_t	request_feed(struct request *req, const char *data, size_t len);

@@ -42,7 +42,7 @@ feed(struct request *req, const char *data, size_t len, size_t at)
 	size_t used;
 
 	/* Stale arena bytes would hide a field left without its NUL. */
-	memset(req->arena, 'x', sizeof(req->arena));
+	memset(req->target, 'x', sizeof(req->target));
 	request_init(req);
 	used = request_feed(req, data, at);
 	CHECK(used <= at);
@@ -83,15 +83,17 @@ check_fields(const struct request *req)
 {
 	size_t i;
 
-	CHECK(req->arena_len <= sizeof(req->arena));
+	CHECK(req->arena_len <= REQ_ARENA_MAX);
 	CHECK(req->nheaders <= REQ_FIELDS_MAX);
+	CHECK(req->nheaders == 0 ||
+	    req->arena == req->target + req->target_len + 1);
 	for (i = 0; i < req->nheaders; i++) {
 		if (req->headers[i].value == 0)
 			continue;
 		CHECK(req->headers[i].name < req->arena_len);
-		CHECK(req->headers[i].value < sizeof(req->arena));
+		CHECK(req->headers[i].value < REQ_ARENA_MAX);
 		CHECK(memchr(req->arena + req->headers[i].name, '\0',
-		    sizeof(req->arena) - req->headers[i].name) != NULL);
+		    REQ_ARENA_MAX - req->headers[i].name) != NULL);
 		CHECK(memchr(req->arena + req->headers[i].value, '\0',
 		    req->arena_len + 1 - req->headers[i].value) != NULL);
 		check_list(req, i);
