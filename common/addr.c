@@ -27,13 +27,13 @@ copy_cut(char *buf, size_t size, const char *s)
 	buf[n] = '\0';
 }
 
-/* s at the end of out (room for ADDR_STRLEN bytes in all), cut if need be. */
+/* s at the end of the string in buf (size bytes), cut if need be. */
 static void
-append(char out[ADDR_STRLEN], const char *s)
+append(char *buf, size_t size, const char *s)
 {
-	size_t len = strlen(out);
+	size_t len = strnlen(buf, size);
 
-	copy_cut(out + len, ADDR_STRLEN - len, s);
+	copy_cut(buf + len, size - len, s);
 }
 
 /*
@@ -45,15 +45,15 @@ static void
 ipv4_format(const struct in_addr *a, char *buf, size_t size)
 {
 	const unsigned char *b = (const unsigned char *)&a->s_addr;
-	char out[ADDR_STRLEN] = "", digits[NUMBER_FORMAT_MAX];
+	char digits[NUMBER_FORMAT_MAX];
 
+	copy_cut(buf, size, "");
 	for (int i = 0; i < 4; i++) {
 		if (i > 0)
-			append(out, ".");
+			append(buf, size, ".");
 		number_format(b[i], 10, digits);
-		append(out, digits);
+		append(buf, size, digits);
 	}
-	copy_cut(buf, size, out);
 }
 
 const char *
@@ -94,21 +94,17 @@ addr_port(const struct sockaddr *sa)
 const char *
 addr_format(const struct sockaddr *sa, char *buf, size_t size)
 {
-	char ip[INET6_ADDRSTRLEN], out[ADDR_STRLEN] = "";
-	char port[NUMBER_FORMAT_MAX];
+	char ip[INET6_ADDRSTRLEN], port[NUMBER_FORMAT_MAX];
 	bool v6 = sa->sa_family == AF_INET6;
 
 	addr_format_ip(sa, ip, sizeof(ip));
-	if (!v6 && sa->sa_family != AF_INET) {
-		copy_cut(buf, size, ip);
+	copy_cut(buf, size, v6 ? "[" : "");
+	append(buf, size, ip);
+	if (!v6 && sa->sa_family != AF_INET)
 		return buf;
-	}
 	number_format((uintmax_t)addr_port(sa), 10, port);
-	append(out, v6 ? "[" : "");
-	append(out, ip);
-	append(out, v6 ? "]:" : ":");
-	append(out, port);
-	copy_cut(buf, size, out);
+	append(buf, size, v6 ? "]:" : ":");
+	append(buf, size, port);
 	return buf;
 }
 

@@ -59,10 +59,12 @@ request_done(struct loop *l, struct request *req)
 		free(req);
 }
 
-/* A closed connection's memory, when no spare is wanted (spares.c). */
+/* A closed connection's memory: a spare (spares.c), or freed. */
 void
-conn_destroy(struct conn *c)
+conn_recycle(struct loop *l, struct conn *c)
 {
+	if (spares_keep(&l->spare_conns, c))
+		return;
 	buf_free(&c->out);
 	free(c);
 }
@@ -91,8 +93,7 @@ conn_open(struct loop *l, int fd, const struct sockaddr_storage *peer,
 	addr_format((const struct sockaddr *)peer, c->peer_name,
 	    sizeof(c->peer_name));
 	if (proxy && proxy_conn_expect(c) == -1) {
-		if (!spares_keep(&l->spare_conns, c))
-			conn_destroy(c);
+		conn_recycle(l, c);
 		return NULL;
 	}
 	buf_init(&c->body);

@@ -324,8 +324,7 @@ free_closed(struct loop *l)
 
 	while ((c = l->closed) != NULL) {
 		l->closed = c->next;
-		if (!spares_keep(&l->spare_conns, c))
-			conn_destroy(c);
+		conn_recycle(l, c);
 	}
 }
 
@@ -378,8 +377,10 @@ loop_free(struct loop *l)
 	while ((c = l->conns) != NULL)
 		conn_close(c);
 	free_closed(l);
-	while ((c = spares_pop(&l->spare_conns)) != NULL)
-		conn_destroy(c);
+	while ((c = spares_pop(&l->spare_conns)) != NULL) {
+		buf_free(&c->out);
+		free(c);
+	}
 	while ((req = spares_pop(&l->spare_requests)) != NULL)
 		free(req);
 	children_stop(&l->children, l->stop_deadline_ms);

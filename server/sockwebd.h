@@ -521,7 +521,7 @@ struct conn *conn_open(struct loop *l, int fd,
 void	conn_event(struct conn *c, uint32_t events);
 void	conn_timeout(struct conn *c, long long now_ms);
 void	conn_close(struct conn *c);
-void	conn_destroy(struct conn *c);
+void	conn_recycle(struct loop *l, struct conn *c);
 void	conn_stop(struct conn *c);
 void	conn_drive(struct conn *c);
 bool	conn_keep_alive(const struct conn *c);
