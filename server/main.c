@@ -19,10 +19,41 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef STATIC_SERVER
+#include <nss.h>
+#endif
 
 #include "sockwebd.h"
 
 #define DEFAULT_ROOT "www"
+
+#ifdef STATIC_SERVER
+/*
+ * A static glibc cannot load NSS modules: libnss_systemd.so and the like
+ * are linked against libc.so, and loading one crashes the process. So the
+ * static sockwebd (configure.ac says why static) looks users and groups up
+ * in /etc/passwd and /etc/group only, and names in /etc/hosts and DNS: the
+ * services libc.a holds.
+ */
+static int
+nss_builtin_only(void)
+{
+	static const char *const lookup[][2] = {
+		{ "passwd", "files" }, { "group", "files" },
+		{ "hosts", "files dns" }, { "services", "files" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(lookup) / sizeof(lookup[0]); i++) {
+		if (__nss_configure_lookup(lookup[i][0], lookup[i][1]) != 0) {
+			log_warnx("__nss_configure_lookup %s: %s failed",
+			    lookup[i][0], lookup[i][1]);
+			return -1;
+		}
+	}
+	return 0;
+}
+#endif
 
 /* -r, else ./www, else the site installed with the package. */
 static int
@@ -241,6 +272,10 @@ main(int argc, char **argv)
 	 * it once here, not once in every forked child (7 system calls each).
 	 */
 	tzset();
+#ifdef STATIC_SERVER
+	if (nss_builtin_only() == -1)
+		return 1;
+#endif
 	trace_enable(cfg.verbose);
 	proc_raise_nofile(&cfg, &srv.max_conns);
 	if (start(&cfg, &srv, argv) == -1)

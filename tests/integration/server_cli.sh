@@ -340,6 +340,36 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	run_quick -p 0 -l 127.0.0.1 -r "$W" -u no-such-user-sockweb
 	is "$RC" 1 "-u with an unknown user: exit 1 (a run-time error, not a usage error)"
 	like "$ERR" 'no-such-user-sockweb' "-u with an unknown user: the message names it"
+
+	# NSS modules, whatever this host's nsswitch.conf says: the static
+	# build must not load one (libnss_systemd is linked against libc.so;
+	# loading it crashed the static sockwebd), the dynamic one may. In a
+	# mount namespace, over an nsswitch.conf that names modules, and a
+	# resolv.conf whose server is a closed loopback port.
+	if unshare -m true 2>/dev/null; then
+		printf '%s\n' 'passwd: files systemd ldap' 'group: files systemd ldap' \
+			'hosts: files myhostname mdns4_minimal dns' >"$TEST_DIR/nsswitch.conf"
+		printf '%s\n' 'nameserver 127.0.0.1' 'options timeout:1 attempts:1' \
+			>"$TEST_DIR/resolv.conf"
+		in_nss_namespace() {
+			timeout 10 unshare -m sh -c 'mount --bind "$1" /etc/nsswitch.conf &&
+				mount --bind "$2" /etc/resolv.conf && shift 2 && exec "$@"' \
+				sh "$TEST_DIR/nsswitch.conf" "$TEST_DIR/resolv.conf" "$SOCKWEBD" "$@" \
+				>"$TEST_DIR/nss.out" 2>"$TEST_DIR/nss.err"
+			RC=$?
+			ERR=$(cat "$TEST_DIR/nss.err")
+		}
+		in_nss_namespace -p 0 -l 127.0.0.1 -r "$W" -u no-such-user-sockweb
+		is "$RC" 1 "-u unknown, nsswitch.conf naming NSS modules: exit 1, no crash"
+		is "$ERR" "sockwebd: user no-such-user-sockweb: no such user" \
+			"... and the one line that says so"
+		in_nss_namespace -p 0 -l no-such-host.invalid -r "$W"
+		is "$RC" 1 "-l an unknown name, nsswitch.conf naming NSS modules: exit 1, no crash"
+		like "$ERR" '^sockwebd: getaddrinfo no-such-host\.invalid port 0: ' \
+			"... and a getaddrinfo error that names it"
+	else
+		ok 0 "# SKIP NSS modules: no mount namespace (unshare -m)"
+	fi
 else
 	ok 0 "# SKIP -u and --chroot: not root"
 fi
